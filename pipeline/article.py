@@ -1,0 +1,109 @@
+"""Typed values that flow between stages.
+
+Everything here carries character offsets into ``Article.text`` (the NFC-normalized article text); pandas only
+appears at the table boundary (``pipeline.stages.tables``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Article:
+    """One article as read from disk (or given to ``Extractor.extract``)."""
+
+    doc_id: str
+    text: str
+    path: str = ""
+    title: str = ""
+    published: dt.date | None = None
+    encoding: str = ""
+    url: str = ""
+    source: str = ""
+    line: int | None = None  # 1-based line number for JSONL records
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """A problem with one input (a file, or one JSONL line); becomes a row of the ``errors`` table."""
+
+    path: str
+    line: int | None
+    stage: str
+    error: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    idx: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Form:
+    """A surface piece of the text at Kiwi morpheme boundaries (one spaCy token)."""
+
+    text: str
+    tag: str  # Kiwi tag(s), e.g. "NNP" or "XSV+EP"; "SP" for whitespace, "UNK" for text Kiwi skipped
+    start: int
+    end: int
+    sentence_idx: int
+
+
+@dataclass
+class Mention:
+    """A span found by a stage.
+
+    ``start``/``end`` cover the entity itself (for PERSON: the name only, as in KLUE). ``extent`` is the span of
+    the whole expression that a table row covers when it differs (오세훈 서울시장 for the name 오세훈).
+    ``groups`` are the named groups of the rule that fired, as (start, end) offsets into the article text.
+    ``value`` is filled by the normalize stage with the columns of the label's table.
+    """
+
+    label: str
+    start: int
+    end: int
+    text: str
+    source: str  # "rules" or "ner"
+    rule_id: str = ""
+    priority: int = 0
+    groups: dict[str, tuple[int, int]] = field(default_factory=dict)
+    value: dict[str, Any] | None = None
+    extent: tuple[int, int] | None = None
+    sentence_idx: int = -1
+    mention_id: str = ""
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class Analysis:
+    """The working state of one article as it goes through the stages."""
+
+    article: Article
+    sentences: list[Sentence] = field(default_factory=list)
+    forms: list[Form] = field(default_factory=list)
+    doc: Any = None  # spacy.tokens.Doc, built by the segment stage
+    mentions: list[Mention] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+    status: str = "ok"
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.article.text
+
+    def sentence_at(self, offset: int) -> int:
+        """Index of the sentence containing ``offset`` (the nearest preceding one between sentences)."""
+        import bisect
+
+        starts = [s.start for s in self.sentences]
+        i = bisect.bisect_right(starts, offset) - 1
+        return self.sentences[i].idx if i >= 0 else (0 if self.sentences else -1)

@@ -1,0 +1,50 @@
+"""NER stage: the statistical model (spaCy ``ner`` trained on KLUE-NER) proposes PERSON, ORG and LOCATION.
+
+The model ships inside the package (``pipeline/models/ner``); when it is absent the stage does nothing, so the rule
+stages still run. KLUE labels map to ours: PS → PERSON, OG → ORG, LC → LOCATION. DT, QT and TI are left to the rule
+stages, which own dates and quantities with exact values.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.article import Analysis, Mention
+from pipeline.paths import MODELS_DIR
+
+KLUE_TO_LABEL = {"PS": "PERSON", "OG": "ORG", "LC": "LOCATION"}
+DEFAULT_MODEL = MODELS_DIR / "ner"
+
+
+def model_available(path: Path = DEFAULT_MODEL) -> bool:
+    return (path / "meta.json").exists()
+
+
+class NerStage:
+    name = "ner"
+
+    def __init__(self, model_path: Path | None = DEFAULT_MODEL):
+        self.nlp = None
+        if model_path is not None and model_available(model_path):
+            import spacy
+
+            import pipeline.stages.segment  # noqa: F401  (registers our tokenizer for the model's config)
+
+            self.nlp = spacy.load(model_path)
+
+    @property
+    def enabled(self) -> bool:
+        return self.nlp is not None
+
+    def __call__(self, analysis: Analysis) -> None:
+        if self.nlp is None or analysis.doc is None:
+            return
+        doc = analysis.doc
+        for _, proc in self.nlp.pipeline:
+            doc = proc(doc)
+        analysis.doc = doc
+        for ent in doc.ents:
+            label = KLUE_TO_LABEL.get(ent.label_)
+            if label is None:
+                continue
+            analysis.mentions.append(Mention(label=label, start=ent.start_char, end=ent.end_char,
+                                             text=ent.text, source="ner", rule_id=f"ner.{ent.label_}"))

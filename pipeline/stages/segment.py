@@ -1,0 +1,216 @@
+"""Segment stage: Kiwi gives sentences and morphemes in one pass; we turn them into surface forms and a spaCy Doc.
+
+Why not ``Kiwi.split_into_forms``: it re-runs the analysis, and we already need ``tokenize(split_sents=True)`` for
+sentences. Forms are derived here from the same tokens by the same rule (overlapping morphemes such as 했 = 하+었
+merge into one surface piece; a zero-length morpheme joins the next piece), so one Kiwi pass per article gives
+sentences, morphemes and the pieces of the spaCy ``Doc``.
+
+Whitespace between forms: a single space becomes the previous token's trailing space (spaCy's ``spaces``); any
+other run (newlines, several spaces, tabs) becomes a whitespace token tagged ``SP``; characters Kiwi did not cover
+become ``UNK`` tokens. So ``doc.text`` equals the article text exactly, whatever it contains.
+
+One Kiwi per process (``get_kiwi``): it takes about a second and 300–500 MB to load, does not pickle once user
+words are added, and must not be shared across a fork.
+"""
+from __future__ import annotations
+
+import threading
+import warnings
+from typing import Iterable, Sequence
+
+import spacy
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from pipeline.article import Analysis, Form, Sentence
+
+TOKENIZER_NAME = "krnews.KiwiTokenizer"
+
+_KIWI_CACHE: dict[tuple, object] = {}
+_KIWI_LOCK = threading.Lock()
+
+
+def get_kiwi(num_workers: int = 0, user_words: tuple[tuple[str, str, float], ...] = ()):
+    """The process-wide Kiwi for these settings (built once).
+
+    ``user_words`` are (form, tag, score) triples, e.g. organization names from the lexicons, so Kiwi stops splitting
+    국민의힘 into 국민/의/힘.
+    """
+    key = (num_workers, user_words)
+    with _KIWI_LOCK:
+        kiwi = _KIWI_CACHE.get(key)
+        if kiwi is None:
+            from kiwipiepy import Kiwi
+
+            with warnings.catch_warnings():  # 0 means one thread since kiwipiepy 0.21, which is what we want
+                warnings.simplefilter("ignore", DeprecationWarning)
+                kiwi = Kiwi(num_workers=num_workers)
+            for form, tag, score in user_words:
+                kiwi.add_user_word(form, tag, score)
+            _KIWI_CACHE[key] = kiwi
+    return kiwi
+
+
+def forms_from_sentences(text: str, sentences_tokens: Sequence[Sequence]) -> tuple[list[Sentence], list[Form]]:
+    """Sentences and surface forms from Kiwi's ``tokenize(..., split_sents=True)`` result for one text."""
+    sentences: list[Sentence] = []
+    forms: list[Form] = []
+    for sidx, toks in enumerate(sentences_tokens):
+        if not toks:
+            continue
+        s_start = min(t.start for t in toks)
+        s_end = max(t.start + t.len for t in toks)
+        sentences.append(Sentence(len(sentences), s_start, s_end))
+        sent_no = len(sentences) - 1
+        cur_start = cur_end = -1
+        cur_tags: list[str] = []
+        pending_zero: list[str] = []  # tags of zero-length morphemes waiting for the next piece
+        for t in sorted(toks, key=lambda t: (t.start, t.len == 0)):
+            t_start, t_end = t.start, t.start + t.len
+            if t.len == 0:
+                pending_zero.append(t.tag)
+                continue
+            if cur_start >= 0 and t_start < cur_end:  # overlaps the current piece: same surface
+                cur_end = max(cur_end, t_end)
+                cur_tags.append(t.tag)
+                continue
+            if cur_start >= 0:
+                forms.append(Form(text[cur_start:cur_end], "+".join(cur_tags), cur_start, cur_end, sent_no))
+            cur_start, cur_end = t_start, t_end
+            cur_tags = pending_zero + [t.tag]
+            pending_zero = []
+        if cur_start >= 0:
+            if pending_zero:  # a zero-length morpheme at the end joins the previous piece
+                cur_tags.extend(pending_zero)
+            forms.append(Form(text[cur_start:cur_end], "+".join(cur_tags), cur_start, cur_end, sent_no))
+    forms.sort(key=lambda f: f.start)
+    # Kiwi pieces never overlap across sentences; guard anyway so the Doc can be built.
+    clean: list[Form] = []
+    for f in forms:
+        if clean and f.start < clean[-1].end:
+            prev = clean[-1]
+            end = max(prev.end, f.end)
+            clean[-1] = Form(text[prev.start:end], prev.tag + "+" + f.tag, prev.start, end, prev.sentence_idx)
+        else:
+            clean.append(f)
+    return sentences, clean
+
+
+def doc_pieces(text: str, forms: Sequence[Form]) -> tuple[list[str], list[bool], list[str], list[int]]:
+    """Words, trailing-space flags, tags and sentence indices covering ``text`` exactly (see module docstring)."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    tags: list[str] = []
+    sents: list[int] = []
+
+    def add_gap(gap: str, sent: int) -> None:
+        i = 0
+        while i < len(gap):
+            j = i
+            is_ws = gap[i].isspace()
+            while j < len(gap) and gap[j].isspace() == is_ws:
+                j += 1
+            run = gap[i:j]
+            if is_ws and words and not spaces[-1] and run[0] == " ":
+                spaces[-1] = True
+                run = run[1:]
+            if run:
+                words.append(run)
+                spaces.append(False)
+                tags.append("SP" if is_ws else "UNK")
+                sents.append(sent)
+            i = j
+
+    pos = 0
+    last_sent = 0
+    for f in forms:
+        if f.start > pos:
+            add_gap(text[pos:f.start], last_sent)
+        words.append(f.text)
+        spaces.append(False)
+        tags.append(f.tag)
+        sents.append(f.sentence_idx)
+        last_sent = f.sentence_idx
+        pos = f.end
+    if pos < len(text):
+        add_gap(text[pos:], last_sent)
+    return words, spaces, tags, sents
+
+
+def make_doc(vocab: Vocab, text: str, forms: Sequence[Form]) -> Doc:
+    words, spaces, tags, sents = doc_pieces(text, forms)
+    sent_starts = [i == 0 or sents[i] != sents[i - 1] for i in range(len(words))]
+    doc = Doc(vocab, words=words, spaces=spaces, tags=tags, sent_starts=sent_starts if words else None)
+    return doc
+
+
+class KiwiTokenizer:
+    """spaCy tokenizer over Kiwi surface forms; ``nlp(text)`` and ``nlp.make_doc`` use it (training, evaluation)."""
+
+    def __init__(self, vocab: Vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        kiwi = get_kiwi()
+        sentences, forms = forms_from_sentences(text, kiwi.tokenize(text, split_sents=True))
+        return make_doc(self.vocab, text, forms)
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterable[Doc]:
+        for text in texts:
+            yield self(text)
+
+    # spaCy serializes the tokenizer with the pipeline; ours has no state.
+    def to_bytes(self, **kwargs) -> bytes:
+        return b""
+
+    def from_bytes(self, data: bytes, **kwargs) -> "KiwiTokenizer":
+        return self
+
+    def to_disk(self, path, **kwargs) -> None:
+        return None
+
+    def from_disk(self, path, **kwargs) -> "KiwiTokenizer":
+        return self
+
+
+@spacy.registry.tokenizers(TOKENIZER_NAME)
+def create_kiwi_tokenizer():
+    def make(nlp):
+        return KiwiTokenizer(nlp.vocab)
+
+    return make
+
+
+def blank_nlp():
+    """``spacy.blank("ko")`` with our tokenizer (the stock Korean tokenizer needs mecab, which we do not use)."""
+    return spacy.blank("ko", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
+
+
+class Segmenter:
+    """The segment stage. ``segment_many`` runs Kiwi once over a batch of articles (threaded by Kiwi itself)."""
+
+    name = "segment"
+
+    def __init__(self, vocab: Vocab | None = None, num_workers: int = 0,
+                 user_words: tuple[tuple[str, str, float], ...] = ()):
+        self.vocab = vocab if vocab is not None else blank_nlp().vocab
+        self.num_workers = num_workers
+        self.user_words = user_words
+        self.kiwi = get_kiwi(num_workers, user_words)
+
+    def __call__(self, analysis: Analysis) -> None:
+        self.segment_many([analysis])
+
+    def segment_many(self, analyses: Sequence[Analysis]) -> None:
+        texts = [a.text for a in analyses]
+        if not texts:
+            return
+        if len(texts) == 1:
+            results = [self.kiwi.tokenize(texts[0], split_sents=True)]
+        else:
+            results = self.kiwi.tokenize(texts, split_sents=True)
+        for analysis, sent_tokens in zip(analyses, results):
+            sentences, forms = forms_from_sentences(analysis.text, sent_tokens)
+            analysis.sentences = sentences
+            analysis.forms = forms
+            analysis.doc = make_doc(self.vocab, analysis.text, forms)

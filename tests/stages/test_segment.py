@@ -1,0 +1,72 @@
+"""The segment stage: sentences, forms and a spaCy Doc that reproduces the article text exactly."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.article import Analysis, Article
+from pipeline.stages.segment import blank_nlp
+
+
+def segment(segmenter, text: str) -> Analysis:
+    a = Analysis(Article(doc_id="t", text=text))
+    segmenter(a)
+    return a
+
+
+@pytest.mark.parametrize("text, pieces", [
+    ("했다", [("했", "VV+EP"), ("다", "EF")]),
+    ("오세훈 서울시장은", [("오세훈", "NNP"), ("서울시장", "NNG"), ("은", "JX")]),
+    ("1조 2,000억원", [("1", "SN"), ("조", "NR"), ("2,000", "SN"), ("억", "NR"), ("원", "NNB")]),
+])
+def test_forms_are_surface_pieces_with_kiwi_tags(segmenter, text, pieces):
+    a = segment(segmenter, text)
+    assert [(f.text, f.tag) for f in a.forms] == pieces
+    assert [(t.text, t.tag_) for t in a.doc] == pieces
+
+
+@pytest.mark.parametrize("text, n_sentences", [
+    ("서울시는 29일 발표했다. 부산시도 같은 날 밝혔다.", 2),
+    ("첫 문단이다.\n\n둘째 문단이다.\n셋째 줄이다.", 3),
+    ("", 0),
+    ("   \n ", 0),
+])
+def test_sentences(segmenter, text, n_sentences):
+    a = segment(segmenter, text)
+    assert len(a.sentences) == n_sentences
+    for s in a.sentences:
+        assert a.text[s.start:s.end].strip() == a.text[s.start:s.end]
+
+
+@pytest.mark.parametrize("text", [
+    "오세훈 서울시장은  29일\n\n기자회견에서 했다.",
+    "😀 이모지와 𝟘 수학 숫자 ",
+    "a\x00b 제어문자\t탭\r\n",
+    " 앞에 공백",
+    "랠프 월도 에머슨은 말했다",
+])
+def test_doc_text_is_article_text(segmenter, text):
+    a = segment(segmenter, text)
+    assert a.doc.text == text
+    for f in a.forms:
+        assert text[f.start:f.end] == f.text
+    assert [t.idx for t in a.doc] == sorted(t.idx for t in a.doc)
+
+
+_alphabet = st.sampled_from(list("가나다라서울시장은는이가을를했다 \n\t.,~%㎡억원조만0123456789abcXYZ😀𝟘()'\"-·\u3000"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=60), st.lists(_alphabet, max_size=80).map("".join)))
+def test_tokenizer_reproduces_any_text(segmenter, text):
+    a = segment(segmenter, text)
+    assert a.doc.text == text
+    assert sum(len(t.text_with_ws) for t in a.doc) == len(text)
+
+
+def test_blank_nlp_uses_kiwi_tokenizer():
+    nlp = blank_nlp()
+    doc = nlp("국민의힘 소속 이영수 씨")
+    assert doc.text == "국민의힘 소속 이영수 씨"
+    assert all(t.tag_ for t in doc)
