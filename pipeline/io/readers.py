@@ -1,0 +1,516 @@
+"""Read articles from files and folders: .txt, .md, .json, .jsonl, .html/.htm, in UTF-8, UTF-16 or CP949.
+
+Every input becomes either an ``Article`` or a ``ReadError`` (stage ``"read"``); a bad file never stops a batch.
+The article text is decoded, NFC-normalized and has ``\\n`` line ends; every later offset refers to that text.
+
+>>> from pipeline.io.readers import read_inputs
+>>> for item in read_inputs(["samples"]):  # doctest: +SKIP
+...     print(item.doc_id, item.published)
+"""
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pipeline.article import Article, ReadError
+
+STAGE = "read"
+
+# suffix -> format; a folder walk keeps only these, an explicitly named file of another suffix is read as text
+FORMATS: dict[str, str] = {
+    ".txt": "text",
+    ".md": "text",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".html": "html",
+    ".htm": "html",
+}
+
+TEXT_KEYS = ("text", "body", "content")
+PUBLISHED_KEYS = ("published", "date", "datetime")
+DATELINE_LINES = 5  # a dateline is looked for in this many non-empty lines at the top of the text
+
+# BOMs, longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16"),
+)
+
+_HTML_DROP = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "template",
+              "svg", "button", "select"]
+_HTML_BLOCKS = frozenset((
+    "address", "article", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section", "table", "tbody", "td", "th", "thead",
+    "tr", "ul", "caption", "summary", "details",
+))
+_HTML_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0]+")
+
+# A full calendar date as Korean newsrooms write it. 년/월/일 are the only Korean forms the reader needs (for
+# datelines and metadata); the date *entities* of the article body live in rules/date.yaml.
+_YEAR = r"(?P<y>(?:19|20)\d{2})"
+_DATE = (
+    rf"(?<!\d){_YEAR}"
+    r"(?:\s*(?P<sep>[-./])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)\.?"
+    r"|\s*년\s*(?P<m2>\d{1,2})\s*월\s*(?P<d2>\d{1,2})\s*일"
+    r"|(?P<m3>\d{2})(?P<d3>\d{2})(?!\d))"
+)
+_DATE_RE = re.compile(_DATE)
+# parse_date: the date must open the string; a time, time zone or weekday may follow after a separator.
+_DATE_VALUE_RE = re.compile(rf"\s*{_DATE}(?:\s*$|[\sT(,].*$)", re.DOTALL)
+
+_FRONT_OPEN = re.compile(r"---[ \t]*\n")
+_FRONT_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+# ---------------------------------------------------------------------------------------------------- public API
+
+def parse_date(s: str) -> dt.date | None:
+    """The calendar date a string starts with, or None.
+
+    Accepts ``2024-05-29``, ``2024.05.29``, ``2024. 5. 29.``, ``2024/5/29``, ``2024년 5월 29일``, ``20240529`` and
+    ISO datetimes (the date as written, not converted to UTC: a KST morning article stays on its own day).
+
+    >>> parse_date("2024년 5월 29일"), parse_date("2024-05-29T08:30:00+09:00"), parse_date("내일")
+    (datetime.date(2024, 5, 29), datetime.date(2024, 5, 29), None)
+    """
+    if not isinstance(s, str):
+        return None
+    m = _DATE_VALUE_RE.match(s)
+    return _match_to_date(m) if m else None
+
+
+def discover(inputs: Sequence[str | Path] | str | Path,
+             errors: list[ReadError] | None = None) -> list[tuple[Path, str]]:
+    """(real path, display path) of every file to read, sorted by display path, each real file once.
+
+    Folders are walked recursively (symlinks followed, each real folder visited once, so loops end; hidden names
+    skipped) keeping the suffixes of ``FORMATS``; a file named explicitly is kept whatever its suffix. A missing
+    or special input is skipped, and reported in ``errors`` when a list is given.
+    """
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    found: list[tuple[Path, str]] = []
+    visited: set[str] = set()
+    for given in inputs:
+        path = Path(given)
+        display = path.as_posix()
+        if path.is_dir():
+            _walk(path, PurePosixPath(display), visited, found, errors)
+        elif path.is_file():
+            found.append((path, display))
+        elif errors is not None:
+            if os.path.lexists(path) and not os.path.exists(path):
+                errors.append(_error(display, None, "FileNotFoundError",
+                                     "the symlink points to a missing file; fix the link or remove it"))
+            elif os.path.lexists(path):
+                errors.append(_error(display, None, "NotARegularFile",
+                                     "not a regular file or folder (a device or pipe?); give a file or a folder"))
+            else:
+                errors.append(_error(display, None, "FileNotFoundError",
+                                     f"no such file or folder (relative paths start at {Path.cwd()}); "
+                                     "check the path"))
+    found.sort(key=lambda item: item[1])
+    seen: set[str] = set()
+    unique: list[tuple[Path, str]] = []
+    for path, display in found:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            unique.append((path, display))
+    return unique
+
+
+def read_inputs(inputs: Sequence[str | Path] | str | Path,
+                published: dt.date | None = None) -> Iterator[Article | ReadError]:
+    """Every article of the given files and folders, then nothing else; problems come as ``ReadError`` items.
+
+    ``published`` is the date of articles whose metadata has none (the CLI's ``--published``); it wins over a
+    dateline in the text.
+    """
+    errors: list[ReadError] = []
+    files = discover(inputs, errors)
+    yield from errors
+    for path, display in files:
+        yield from read_path(path, display, published)
+
+
+def read_path(path: Path, display: str, published: dt.date | None = None) -> list[Article | ReadError]:
+    """The articles (one, or one per JSONL line) and read errors of one file; never raises for a bad file."""
+    try:
+        return _read_path(Path(path), display, published)
+    except Exception as exc:  # a reader bug must not stop the batch either; it is reported like bad input
+        return [_error(display, None, type(exc).__name__,
+                       f"unexpected error while reading ({exc}); please report it with this file")]
+
+
+# ---------------------------------------------------------------------------------------------------- discovery
+
+def _walk(folder: Path, display: PurePosixPath, visited: set[str], found: list[tuple[Path, str]],
+          errors: list[ReadError] | None) -> None:
+    real = os.path.realpath(folder)
+    if real in visited:  # a symlink loop or a folder reached twice
+        return
+    visited.add(real)
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        if errors is not None:
+            errors.append(_error(display.as_posix(), None, type(exc).__name__,
+                                 f"cannot list this folder ({exc.strerror}); check its permissions"))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):  # .git, .DS_Store, macOS ._ resource forks
+            continue
+        child = Path(entry.path)
+        child_display = display / entry.name
+        try:
+            is_dir = entry.is_dir()
+            is_file = entry.is_file()
+            broken_link = entry.is_symlink() and not os.path.exists(child)
+        except OSError:
+            is_dir, is_file, broken_link = False, False, True
+        if is_dir:
+            _walk(child, child_display, visited, found, errors)
+        elif (is_file or broken_link) and child.suffix.lower() in FORMATS:
+            found.append((child, child_display.as_posix()))
+
+
+# ---------------------------------------------------------------------------------------------------- one file
+
+def _read_path(path: Path, display: str, published: dt.date | None) -> list[Article | ReadError]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return [_error(display, None, type(exc).__name__, f"cannot read the file ({reason}); check that it "
+                                                          "exists and that you may read it")]
+    decoded = _decode(data, display)
+    if isinstance(decoded, ReadError):
+        return [decoded]
+    text, encoding = decoded
+    fmt = FORMATS.get(path.suffix.lower(), "text")
+    if fmt == "json":
+        return [_read_json(text, encoding, display, published)]
+    if fmt == "jsonl":
+        return _read_jsonl(text, encoding, display, published)
+    if fmt == "html":
+        return [_read_html(text, encoding, display, published)]
+    return [_read_text(text, encoding, display, published)]
+
+
+def _decode(data: bytes, display: str) -> tuple[str, str] | ReadError:
+    """Decode strictly, in order: BOM, UTF-8, CP949, then charset-normalizer's best guess."""
+    if not data.strip():
+        return _error(display, None, "EmptyInput", "the file is empty (or only whitespace); add the article text "
+                                                   "or remove the file")
+    text: str | None = None
+    encoding = ""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text, encoding = data.decode(codec), name
+            except UnicodeDecodeError as exc:
+                return _error(display, None, "UnicodeDecodeError",
+                              f"the file starts with a {name} byte order mark but is not valid {name} "
+                              f"(byte {exc.start}); re-save it as UTF-8")
+            break
+    if text is None:
+        if b"\x00" in data:
+            return _binary(display)
+        for codec in ("utf-8", "cp949"):
+            try:
+                text, encoding = data.decode(codec), codec
+                break
+            except UnicodeDecodeError:
+                continue
+    if text is None:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None:
+            return _error(display, None, "UnicodeDecodeError",
+                          "the text is neither UTF-8, UTF-16 (with BOM) nor CP949/EUC-KR, and no other encoding "
+                          "fits; re-save the file as UTF-8")
+        text, encoding = str(best), best.encoding.replace("_", "-")  # utf_16_le -> utf-16-le, like the others
+    if "\x00" in text:
+        return _binary(display)
+    text = _normalize(text)
+    if not text.strip():
+        return _error(display, None, "EmptyInput", "the file has no text (only whitespace); add the article text "
+                                                   "or remove the file")
+    return text, encoding
+
+
+def _binary(display: str) -> ReadError:
+    return _error(display, None, "BinaryFile", "this is a binary file, not text; convert it to .txt, .md, "
+                                               ".json, .jsonl or .html (or move it out of the input folder)")
+
+
+def _normalize(text: str) -> str:
+    # macOS writes Hangul decomposed (NFD: ᄒ+ᅡ+ᆫ); NFC makes one syllable per character so offsets and
+    # patterns agree with what a Korean reader sees.
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# ---------------------------------------------------------------------------------------------------- formats
+
+def _read_text(text: str, encoding: str, display: str, published: dt.date | None) -> Article | ReadError:
+    meta: dict[str, Any] = {}
+    opened = _FRONT_OPEN.match(text)
+    if opened:
+        closed = _FRONT_CLOSE.search(text, opened.end())
+        if closed:
+            block = text[opened.end():closed.start()]
+            parsed = _load_yaml(block, display)
+            if isinstance(parsed, ReadError):
+                return parsed
+            if isinstance(parsed, dict):  # a scalar between two --- rules is Markdown, not front matter
+                meta = parsed
+                end = closed.end()
+                text = text[end + 1:] if text.startswith("\n", end) else text[end:]
+    if not text.strip():
+        return _error(display, None, "EmptyInput", "the front matter is followed by no text; add the article "
+                                                   "text below the closing --- line")
+    return _article(text, meta, encoding, display, None, published)
+
+
+@functools.cache
+def _front_matter_constructor() -> type:
+    """ruamel's safe constructor, except that timestamps stay strings: ``published: 2024-99-99`` must not fail
+    the whole file (ruamel raises ValueError building it); ``parse_date`` decides what a date is."""
+    from ruamel.yaml.constructor import SafeConstructor
+
+    class FrontMatterConstructor(SafeConstructor):
+        pass
+
+    FrontMatterConstructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+    return FrontMatterConstructor
+
+
+def _load_yaml(block: str, display: str) -> Any:
+    from ruamel.yaml import YAML, YAMLError
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = _front_matter_constructor()
+    try:
+        return yaml.load(block)
+    except (YAMLError, ValueError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""  # +1 for 1-based, +1 for the --- line
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return _error(display, None, type(exc).__name__,
+                      f"the front matter is not valid YAML{where} ({problem}); fix it, or quote the value")
+
+
+def _read_json(text: str, encoding: str, display: str, published: dt.date | None) -> Article | ReadError:
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return _error(display, None, "JSONDecodeError",
+                      f"invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}); the file may be "
+                      "truncated — fix it or export it again")
+    return _record(obj, encoding, display, None, published)
+
+
+def _read_jsonl(text: str, encoding: str, display: str, published: dt.date | None) -> list[Article | ReadError]:
+    out: list[Article | ReadError] = []
+    # split on \n only (not str.splitlines, which also splits on U+2028 inside strings) so numbers match editors'
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            out.append(_error(display, number, "JSONDecodeError",
+                              f"invalid JSON at column {exc.colno} ({exc.msg}); each line must hold one complete "
+                              "JSON object — fix or remove this line"))
+            continue
+        out.append(_record(obj, encoding, display, number, published))
+    return out
+
+
+def _record(obj: Any, encoding: str, display: str, line: int | None,
+            published: dt.date | None) -> Article | ReadError:
+    if not isinstance(obj, dict):
+        kind = type(obj).__name__
+        hint = "; for many articles use .jsonl, one object per line" if isinstance(obj, list) else ""
+        return _error(display, line, "NotAnObject",
+                      f"expected a JSON object with a 'text' field, got a {kind}{hint}")
+    for key in TEXT_KEYS:
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            return _article(_normalize(value), obj, encoding, display, line, published)
+    return _error(display, line, "MissingText",
+                  "no article text: add a non-empty string field 'text' (or 'body' or 'content')")
+
+
+def _read_html(text: str, encoding: str, display: str, published: dt.date | None) -> Article | ReadError:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(text, "lxml")
+    meta: dict[str, Any] = {
+        "title": _meta_content(soup, "og:title") or _tag_text(soup.title) or _tag_text(soup.find("h1")),
+        "url": _meta_content(soup, "og:url") or _link_href(soup, "canonical"),
+        "source": _meta_content(soup, "og:site_name"),
+        "published": _meta_content(soup, "article:published_time") or _meta_content(soup, "datePublished"),
+    }
+    if not meta["published"]:  # before the header (where bylines keep <time>) is dropped
+        first = soup.find("article") or soup
+        time = first.find("time", datetime=True) or soup.find("time", datetime=True)
+        meta["published"] = time["datetime"] if time is not None else None
+    for tag in soup.find_all(_HTML_DROP):
+        tag.decompose()
+    body = _visible_text(_main_container(soup))
+    if not body.strip():
+        return _error(display, None, "EmptyInput", "the page has no visible article text (only scripts, menus "
+                                                   "or an empty body); save the article page itself")
+    return _article(_normalize(body), meta, encoding, display, None, published)
+
+
+def _meta_content(soup: Any, name: str) -> str:
+    for attr in ("property", "name", "itemprop"):
+        tag = soup.find("meta", attrs={attr: name})
+        if tag is not None and tag.get("content", "").strip():
+            return str(tag["content"]).strip()
+    return ""
+
+
+def _link_href(soup: Any, rel: str) -> str:
+    tag = soup.find("link", rel=rel, href=True)
+    return str(tag["href"]).strip() if tag is not None else ""
+
+
+def _tag_text(tag: Any) -> str:
+    return _HTML_SPACE.sub(" ", tag.get_text()).strip() if tag is not None else ""
+
+
+def _main_container(soup: Any) -> Any:
+    """The <article> with the most text, else <main> / role=main, else <body>, else the whole document."""
+    articles = soup.find_all("article")
+    if articles:
+        return max(articles, key=lambda tag: len(tag.get_text(strip=True)))
+    return soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
+
+
+def _visible_text(root: Any) -> str:
+    """Text of ``root`` with HTML whitespace collapsed and one line per block element (paragraph, heading, li)."""
+    from bs4 import NavigableString, Tag
+
+    lines: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        line = _HTML_SPACE.sub(" ", "".join(current)).strip()
+        if line:
+            lines.append(line)
+        current.clear()
+
+    def visit(node: Any) -> None:
+        for child in node.children:
+            if isinstance(child, Tag):
+                block = child.name in _HTML_BLOCKS
+                if block:
+                    flush()
+                visit(child)
+                if block:
+                    flush()
+            elif type(child) is NavigableString:  # not Comment, Doctype, CData, …
+                current.append(str(child))
+
+    visit(root)
+    flush()
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------- article
+
+def _article(text: str, meta: dict[str, Any], encoding: str, display: str, line: int | None,
+             published: dt.date | None) -> Article:
+    doc_id = _meta_str(meta.get("id"))
+    if not doc_id:
+        doc_id = display if line is None else f"{display}:{line}"
+    date = _meta_date(meta) or published or _dateline(text)
+    return Article(
+        doc_id=doc_id,
+        text=text,
+        path=display,
+        title=_meta_str(meta.get("title")),
+        published=date,
+        encoding=encoding,
+        url=_meta_str(meta.get("url")),
+        source=_meta_str(meta.get("source")),
+        line=line,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def _meta_str(value: Any) -> str:
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _meta_date(meta: dict[str, Any]) -> dt.date | None:
+    """The first metadata date that parses; an unparseable one is skipped, never fatal."""
+    for key in PUBLISHED_KEYS:
+        value = meta.get(key)
+        if isinstance(value, dt.datetime):  # YAML timestamps; before date, datetime is a subclass of date
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            parsed = parse_date(str(value))
+            if parsed:
+                return parsed
+    return None
+
+
+def _dateline(text: str) -> dt.date | None:
+    """A full date on one of the first non-empty lines (``입력 2024.05.29 14:03``, ``2024년 5월 29일``)."""
+    for line in _head_lines(text, DATELINE_LINES):
+        for m in _DATE_RE.finditer(line):
+            if m.group("m3") is None:  # the compact 20240529 form is too easily another number
+                date = _match_to_date(m)
+                if date:
+                    return date
+    return None
+
+
+def _head_lines(text: str, count: int) -> Iterable[str]:
+    """The first ``count`` non-empty lines, without splitting the whole (possibly huge) text."""
+    start = 0
+    while count > 0 and start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        line = text[start:end]
+        if line.strip():
+            count -= 1
+            yield line
+        start = end + 1
+
+
+def _match_to_date(m: re.Match[str]) -> dt.date | None:
+    month = m.group("m") or m.group("m2") or m.group("m3")
+    day = m.group("d") or m.group("d2") or m.group("d3")
+    try:
+        return dt.date(int(m.group("y")), int(month), int(day))
+    except (TypeError, ValueError):
+        return None
+
+
+def _error(display: str, line: int | None, error: str, message: str) -> ReadError:
+    return ReadError(path=display, line=line, stage=STAGE, error=error, message=message)
