@@ -31,12 +31,18 @@ def run(
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: number of cores)."),
     published: Optional[str] = typer.Option(None, "--published", help="Publication date YYYY-MM-DD for articles without one."),
     formats: str = typer.Option("csv,parquet", "--formats", help="Comma-separated output formats: csv, parquet."),
+    engine: str = typer.Option("local", "--engine", help="local (a process pool on this machine) or dask."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a running "
+                                            "Dask scheduler (tcp://host:8786); default: a new local cluster."),
 ) -> None:
     """Extract entities from every article under INPUTS and write the eight tables to --out.
 
-    Example: krnews run samples --out outputs
+    Runs are resumable and incremental: --out keeps a manifest (.krnews/), so a re-run skips unchanged inputs,
+    redoes changed ones and drops removed ones; a killed run picks up where it stopped.
+
+    Example: krnews run samples --out outputs --workers 2
     """
-    from pipeline.engines.local import run_local
+    from pipeline.engines.batch import RunLocked
     from pipeline.extractor import _as_date
     from pipeline.io.writers import FORMATS
 
@@ -50,6 +56,12 @@ def run(
         _fail(f"--published: {exc}")
     if rules is not None and not rules.is_dir():
         _fail(f"--rules: {rules} is not a folder")
+    if engine not in ("local", "dask"):
+        _fail(f"--engine: unknown {engine!r}; choose local or dask")
+    if scheduler and engine != "dask":
+        _fail("--scheduler needs --engine dask")
+    if workers is not None and workers < 1:
+        _fail(f"--workers: {workers} is not a number of processes; give 1 or more")
     from pipeline.ruleset import RulesetError
 
     progress = None
@@ -62,13 +74,202 @@ def run(
         bar.start()
         progress = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
     try:
-        summary = run_local(inputs, out, rules_dir=rules, published=pub, formats=fmt, on_progress=progress)
+        options = dict(rules_dir=rules, published=pub, formats=fmt, workers=workers, on_progress=progress)
+        if engine == "dask":
+            from pipeline.engines.dask_engine import run_dask
+
+            summary = run_dask(inputs, out, scheduler=scheduler, **options)
+        else:
+            from pipeline.engines.local import run_local
+
+            summary = run_local(inputs, out, **options)
     except RulesetError as exc:
         _fail(f"rule files refused, nothing was written:\n{exc}")
+    except RunLocked as exc:
+        _fail(str(exc))
     finally:
         if bar is not None:
             bar.stop()
     typer.echo(summary.line())
+
+
+@rules_app.command("test")
+def rules_test(
+    rules: Optional[Path] = typer.Option(None, "--rules", help="A folder of your own rule files, tested with the built-in ones."),
+) -> None:
+    """Run every example and counterexample of every rule file through the full pipeline.
+
+    Example: krnews rules test --rules my_rules
+    """
+    if rules is not None and not rules.is_dir():
+        _fail(f"--rules: {rules} is not a folder")
+    from pipeline.ruleset.runner import rules_test_command
+
+    raise typer.Exit(rules_test_command(rules))
+
+
+# --- review: report, export/import of annotations, inspect (pipeline/review/) -----------------------------------
+
+
+@app.command()
+def review(
+    out_dir: Path = typer.Argument(..., help="An output folder of `krnews run` (its tables are read, nothing is re-extracted)."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Index page to write (other pages go next to it); default OUT_DIR/report/index.html."),
+) -> None:
+    """Write a static HTML report of an output folder, to read offline.
+
+    An index of documents, an errors page, and one page per article: mentions highlighted, then its table rows.
+
+    Example: krnews review outputs
+    """
+    from pipeline.review.report import build_report
+    from pipeline.review.tables import ReviewError
+
+    try:
+        index = build_report(out_dir, html)
+    except ReviewError as exc:
+        _fail(str(exc))
+    typer.echo(f"report: {index}")
+
+
+@app.command("export")
+def export_cmd(
+    out_dir: Path = typer.Argument(..., help="An output folder of `krnews run`."),
+    fmt: str = typer.Option(..., "--format", "-f", help="label-studio (JSON tasks with predictions), doccano (JSONL) or spans (our JSONL)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write; default OUT_DIR/annotations.<format>.json[l]."),
+    offsets: Optional[str] = typer.Option(None, "--offsets", help="utf16 or codepoints; default utf16 for label-studio and doccano (what their browsers count), codepoints for spans."),
+) -> None:
+    """Export the mentions as pre-annotations to correct in Label Studio or doccano (or as spans JSONL).
+
+    Example: krnews export outputs --format label-studio --out tasks.json
+    """
+    from pipeline.review.export import export
+    from pipeline.review.tables import ReviewError
+
+    try:
+        dest = export(out_dir, fmt, out, offsets)
+    except ReviewError as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {dest}")
+    if fmt == "label-studio":
+        typer.echo(f"labeling config for the project: {dest.with_name(dest.name + '.config.xml')}")
+
+
+@app.command("import")
+def import_cmd(
+    file: Path = typer.Argument(..., help="Label Studio JSON export, doccano JSONL export, or spans JSONL."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Spans JSONL to write; default FILE's name with .spans.jsonl."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Write the good spans and warn about the bad ones instead of refusing the file."),
+    fmt: str = typer.Option("auto", "--format", "-f", help="auto, label-studio, doccano or spans."),
+    offsets: Optional[str] = typer.Option(None, "--offsets", help="utf16 or codepoints; default as for export."),
+) -> None:
+    """Import corrected annotations as spans JSONL (gold for `krnews evaluate`).
+
+    Each span is checked against its article; bad spans are all reported and nothing is written, unless --skip-bad.
+
+    Example: krnews import project-1.json --out gold.jsonl
+    """
+    from pipeline.review.importer import AnnotationError, import_annotations
+    from pipeline.review.tables import ReviewError
+
+    try:
+        result = import_annotations(file, out, fmt, skip_bad=skip_bad, offsets=offsets)
+    except AnnotationError as exc:
+        _fail(str(exc), 1)
+    except ReviewError as exc:
+        _fail(str(exc))
+    for problem in result.problems:
+        typer.secho(f"skipped: {problem}", err=True, fg=typer.colors.YELLOW)
+    n = sum(len(r["entities"]) for r in result.records)
+    typer.echo(f"wrote {result.dest}: {len(result.records)} documents, {n} spans ({result.fmt})")
+
+
+@app.command("inspect")
+def inspect_cmd(
+    out_dir: Path = typer.Argument(..., help="An output folder of `krnews run`."),
+    label: Optional[str] = typer.Option(None, "--label", "-l", help="Only this label (MONEY, PERSON, …)."),
+    top: int = typer.Option(20, "--top", "-n", help="Rows per table."),
+) -> None:
+    """Summaries with DuckDB: most frequent values per label, people by organization, largest amounts.
+
+    Example: krnews inspect outputs --label MONEY --top 10
+    """
+    from rich.console import Console
+
+    from pipeline.review.inspect import inspect_tables
+    from pipeline.review.tables import ReviewError
+
+    try:
+        tables = inspect_tables(out_dir, label, top)
+    except ReviewError as exc:
+        _fail(str(exc))
+    console = Console()
+    for table in tables:
+        console.print(table)
+
+
+# --- train / evaluate (pipeline/training) -------------------------------------------------------------------------
+@app.command()
+def train(
+    config: Optional[Path] = typer.Option(None, "--config", help="spaCy config (default: pipeline/training/config.cfg)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to ship the model (default: pipeline/models/ner)."),
+    max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Stop after this many updates (default: the config's)."),
+    data: Optional[Path] = typer.Option(None, "--data", help="KLUE-NER spans JSONL (default: the shared dataset)."),
+) -> None:
+    """Train the NER model on KLUE-NER and ship it; also writes build/klue-val.spans.jsonl for `krnews evaluate`.
+
+    Example: krnews train --output build/ner-try --max-steps 300
+    """
+    from pipeline.training import CONFIG_PATH
+    from pipeline.training.data import DEFAULT_SOURCE
+    from pipeline.training.train import SHIPPED_MODEL, train_model
+
+    config = config or CONFIG_PATH
+    data = data or DEFAULT_SOURCE
+    for option, path in (("--config", config), ("--data", data)):
+        if not path.is_file():
+            _fail(f"{option}: {path} does not exist")
+    result = train_model(config=config, output=output or SHIPPED_MODEL, max_steps=max_steps, source=data)
+    lost = sum(s.outcomes["lost"] for s in result.corpus.alignment.values())
+    typer.echo(f"shipped {result.output} (dev ents_f {result.scores.get('ents_f', 0) * 100:.1f}, "
+               f"{result.seconds / 60:.1f} min; {lost} gold entities lost to alignment)")
+
+
+@app.command()
+def evaluate(
+    gold: Path = typer.Argument(..., help="Gold spans JSONL (KLUE format), e.g. build/klue-val.spans.jsonl."),
+    limit: int = typer.Option(0, "--limit", help="Only the first N sentences (0 = all)."),
+    model_only: bool = typer.Option(False, "--model-only", help="Score the bare NER model (six KLUE labels), not the whole pipeline."),
+    source: Optional[str] = typer.Option(None, "--source", help="Only sentences of this source (wikitree, nsmc)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="With --model-only: a model folder other than the shipped one."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the scores as JSON here."),
+) -> None:
+    """Score extraction against gold spans: per label P/R/F1, strict (exact span) and lenient (overlap).
+
+    Example: krnews evaluate build/klue-val.spans.jsonl --source wikitree
+    """
+    import json
+
+    from rich.console import Console
+
+    from pipeline.training.evaluate import evaluate_records, load_gold, model_predictor, pipeline_predictor, render
+
+    if not gold.is_file():
+        _fail(f"{gold} does not exist (`krnews train` writes build/klue-val.spans.jsonl)")
+    if model is not None and not model_only:
+        _fail("--model: only with --model-only (the whole pipeline uses the shipped model)")
+    try:
+        records = load_gold(gold, limit=limit, source=source)
+    except ValueError as exc:
+        _fail(str(exc))
+    if not records:
+        _fail(f"{gold}: no sentences{f' of source {source!r}' if source else ''}")
+    predict = model_predictor(model) if model_only else pipeline_predictor()
+    scores = evaluate_records(records, predict)
+    what = "model only" if model_only else "whole pipeline"
+    Console().print(render(scores, f"{gold.name}{f' ({source})' if source else ''}: {what}, {len(records)} sentences"))
+    if json_out is not None:
+        json_out.write_text(json.dumps(scores.as_dict(), indent=1), encoding="utf-8")
 
 
 def main() -> None:
