@@ -1,0 +1,466 @@
+"""DATE mentions → exact periods, read against the publication date the way a news reader does.
+
+The rule file (``rules/date.yaml``) finds the expression and names its parts as regex groups; this module turns
+the groups into a period. Every Korean word and its meaning (올해 → year offset 0, 하반기 → H2, 말 → late) comes
+from the file's ``tables``; this module holds only the mechanism.
+
+The value has the columns of the ``dates`` table plus two optional keys:
+
+``value``        ``YYYY-MM-DD`` (day), ``YYYY-Www`` (ISO week), ``YYYY-MM`` (month), ``YYYY-Qn`` (quarter),
+                 ``YYYY-Hn`` (half) or ``YYYY`` (year); None when a relative date has no publication date
+``granularity``  day | week | month | quarter | half | year
+``start_date``   first day of the period (ISO); for a part (5월 말) the first day of the part
+``end_date``     last day of the period (ISO)
+``relative``     True when the publication date was needed to place it (지난해, 29일, 5월 29일, 3분기)
+``part``         early | mid | late for 초/중순/말 of a month or a year: the granularity and ``value`` stay those of
+                 the month or year (2024-05, month) and ``start_date``/``end_date`` narrow to the part
+``time``         ``HH:MM`` when a time of day is attached (오후 2시 30분)
+
+How a news reader places what the text leaves out (the numbers are in ``tables.resolution``):
+
+* 지난 3월 / 지난 29일 / 지난 1분기: the latest such period wholly before the publication date (2024-02-10: 2023-03).
+* 오는 7월 / 오는 15일 / 오는 하반기: the first such period from the publication month (day, quarter) on.
+* a bare day (24일): news uses it for the recent past and the near schedule, so the 24th nearest to publication
+  within ``bare_day_window`` days (-20 … +10); failing that, the latest one before publication.
+* a bare month, quarter, half or 연말 (12월, 3분기, 연초): the publication year, unless its start falls more than
+  ``bare_month_window[1]`` months after publication (12월 in January: last year) or more than
+  ``-bare_month_window[0]`` months before it (1월 in December: next year).
+* ’17년: the year ending in 17 at most ``two_digit_year_ahead`` years after publication (2017, and ’50 → 1950).
+* weeks run Monday to Sunday (ISO): 다음 주 is ``2024-W23``; 지난주 금요일 is a day.
+
+>>> import datetime as dt
+>>> from pipeline.normalizers.base import NormContext
+>>> ctx = NormContext(text="지난 3월", start=0, end=5, groups={"dir": (0, 2), "month": (3, 4)},
+...                   published=dt.date(2024, 2, 10))
+>>> normalize_date(ctx)["value"]
+'2023-03'
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from pipeline.normalizers.base import NormContext, register
+from pipeline.paths import BUILTIN_RULES_DIR
+
+RULE_FILE = BUILTIN_RULES_DIR / "date.yaml"
+
+# tables the normalizer reads, and the meaning type of each form
+WORD_TABLES: dict[str, type] = {
+    "relative_years": int, "year_prefixes": int, "relative_months": int, "relative_weeks": int,
+    "relative_days": int, "directions": str, "halves": int, "parts": str, "year_parts": str, "ampm": str,
+    "weekdays": int,
+}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "directions": ("past", "future"), "parts": ("early", "mid", "late"),
+    "year_parts": ("early", "mid", "late", "whole"), "ampm": ("am", "pm"),
+}
+RESOLUTION_KEYS = ("bare_day_window", "bare_month_window", "two_digit_year_ahead", "two_digit_year_reference")
+
+
+class DateTablesError(ValueError):
+    """A ``tables`` entry of a DATE rule file that the normalizer cannot read (says which and what to write)."""
+
+
+# ------------------------------------------------------------------------------------------------- tables
+
+@dataclass(frozen=True)
+class DateTables:
+    """The DATE tables, checked once: Korean form → meaning, with spaces ignored when looking up."""
+
+    words: Mapping[str, Mapping[str, Any]]
+    part_ranges: Mapping[str, Mapping[str, tuple[int, int]]]
+    day_window: tuple[int, int]
+    month_window: tuple[int, int]
+    two_digit_ahead: int
+    two_digit_reference: int
+
+    def meaning(self, table: str, form: str | None) -> Any:
+        if form is None:
+            return None
+        words = self.words[table]
+        return words.get(form, words.get("".join(form.split())))
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], where: str = "tables") -> "DateTables":
+        """Read the tables of a rule file's normalizer config (``{"units": …, **tables}``).
+
+        A table the file does not define comes from the built-in ``rules/date.yaml``, so a user's own DATE file
+        may add patterns and only the words it changes.
+        """
+        fallback = _builtin_config() if any(k not in config for k in (*WORD_TABLES, "part_ranges", "resolution")) \
+            else {}
+        get = lambda name: config.get(name, fallback.get(name))  # noqa: E731
+        problems: list[str] = []
+        words: dict[str, dict[str, Any]] = {}
+        for name, kind in WORD_TABLES.items():
+            table = get(name) or {}
+            if not isinstance(table, Mapping):
+                problems.append(f"{where}.{name} must map Korean forms to meanings, got {type(table).__name__}")
+                continue
+            checked: dict[str, Any] = {}
+            for form, meaning in table.items():
+                ok = isinstance(meaning, kind) and not isinstance(meaning, bool)
+                if ok and name in CHOICES:
+                    ok = meaning in CHOICES[name]
+                if not ok:
+                    want = " | ".join(CHOICES[name]) if name in CHOICES else f"an {kind.__name__}"
+                    problems.append(f"{where}.{name}: '{form}' must map to {want}, got {meaning!r}")
+                    continue
+                checked[str(form)] = meaning
+                checked.setdefault("".join(str(form).split()), meaning)
+            words[name] = checked
+        ranges: dict[str, dict[str, tuple[int, int]]] = {}
+        raw_ranges = get("part_ranges") or {}
+        for unit in ("month", "year"):
+            unit_ranges = raw_ranges.get(unit, {}) if isinstance(raw_ranges, Mapping) else {}
+            ranges[unit] = {}
+            for part in CHOICES["parts"]:
+                span = unit_ranges.get(part) if isinstance(unit_ranges, Mapping) else None
+                if not (isinstance(span, list) and len(span) == 2 and all(isinstance(x, int) for x in span)):
+                    problems.append(f"{where}.part_ranges.{unit}.{part} must be [first, last], got {span!r}")
+                    continue
+                ranges[unit][part] = (span[0], span[1])
+        res = get("resolution") or {}
+        missing = [k for k in RESOLUTION_KEYS if k not in res]
+        if missing:
+            problems.append(f"{where}.resolution is missing {', '.join(missing)}")
+        if problems:
+            raise DateTablesError("DATE tables: " + "; ".join(problems))
+        return cls(words, ranges, tuple(res["bare_day_window"]), tuple(res["bare_month_window"]),
+                   int(res["two_digit_year_ahead"]), int(res["two_digit_year_reference"]))
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_config() -> dict[str, Any]:
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(RULE_FILE.read_text(encoding="utf-8"))
+    return dict(data.get("tables") or {})
+
+
+_TABLES_CACHE: dict[tuple[int, ...], tuple[Any, DateTables]] = {}
+
+
+def date_tables(config: Mapping[str, Any]) -> DateTables:
+    """``DateTables`` for a normalizer config, parsed once per rule file (keyed by the identity of its tables)."""
+    key = tuple(id(config.get(name)) for name in (*WORD_TABLES, "part_ranges", "resolution"))
+    hit = _TABLES_CACHE.get(key)
+    if hit is None:
+        # keep the table objects alive with the entry so their ids are not reused by other tables
+        hit = ([config.get(name) for name in (*WORD_TABLES, "part_ranges", "resolution")],
+               DateTables.from_config(config))
+        _TABLES_CACHE[key] = hit
+    return hit[1]
+
+
+# ------------------------------------------------------------------------------------------------- periods
+
+@dataclass(frozen=True)
+class Period:
+    value: str
+    granularity: str
+    start: dt.date
+    end: dt.date
+    part: str | None = None
+
+
+class NotADate(ValueError):
+    """The shape of a date that is none (2월 30일): the mention is rejected."""
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _date(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise NotADate(f"{year}-{month}-{day}") from exc
+
+
+def day_period(d: dt.date) -> Period:
+    return Period(d.isoformat(), "day", d, d)
+
+
+def month_period(year: int, month: int, part: str | None = None, tables: DateTables | None = None) -> Period:
+    start, end = dt.date(year, month, 1), dt.date(year, month, _last_day(year, month))
+    if part is not None and tables is not None:
+        first, last = tables.part_ranges["month"][part]
+        start, end = dt.date(year, month, min(first, end.day)), dt.date(year, month, min(last, end.day))
+    return Period(f"{year:04d}-{month:02d}", "month", start, end, part)
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    first = 3 * (quarter - 1) + 1
+    return Period(f"{year:04d}-Q{quarter}", "quarter", dt.date(year, first, 1),
+                  dt.date(year, first + 2, _last_day(year, first + 2)))
+
+
+def half_period(year: int, half: int) -> Period:
+    first = 6 * (half - 1) + 1
+    return Period(f"{year:04d}-H{half}", "half", dt.date(year, first, 1),
+                  dt.date(year, first + 5, _last_day(year, first + 5)))
+
+
+def year_period(year: int, part: str | None = None, tables: DateTables | None = None) -> Period:
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if part is not None and tables is not None:
+        first, last = tables.part_ranges["year"][part]
+        start, end = dt.date(year, first, 1), dt.date(year, last, _last_day(year, last))
+    return Period(f"{year:04d}", "year", start, end, part)
+
+
+def week_period(monday: dt.date) -> Period:
+    iso_year, iso_week, _ = monday.isocalendar()
+    return Period(f"{iso_year:04d}-W{iso_week:02d}", "week", monday, monday + dt.timedelta(days=6))
+
+
+def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + by
+    return index // 12, index % 12 + 1
+
+
+def _months_between(a: dt.date, b: dt.date) -> int:
+    """Whole calendar months from a's month to b's month."""
+    return (b.year - a.year) * 12 + (b.month - a.month)
+
+
+# ------------------------------------------------------------------------------------------------- reading
+
+@dataclass(frozen=True)
+class Parts:
+    """The named groups of one DATE match, as text (None when the group did not take part)."""
+
+    year: str | None = None
+    year2: str | None = None
+    rel_year: str | None = None
+    rel_month: str | None = None
+    rel_week: str | None = None
+    rel_day: str | None = None
+    dir: str | None = None
+    month: str | None = None
+    day: str | None = None
+    weekday: str | None = None
+    quarter: str | None = None
+    half: str | None = None
+    part: str | None = None
+    year_part: str | None = None
+    ampm: str | None = None
+    hour: str | None = None
+    minute: str | None = None
+    halfhour: str | None = None
+
+    @classmethod
+    def of(cls, ctx: NormContext) -> "Parts":
+        return cls(**{name: ctx.group(name) for name in cls.__dataclass_fields__})
+
+    def granularity(self) -> str:
+        """The granularity the expression names, known before (or without) a publication date."""
+        if self.day or self.rel_day or self.weekday:
+            return "day"
+        if self.rel_week:
+            return "week"
+        if self.month or self.rel_month:
+            return "month"
+        if self.quarter:
+            return "quarter"
+        if self.half:
+            return "half"
+        return "year"
+
+
+def _two_digit_year(yy: int, published: dt.date | None, tables: DateTables) -> int:
+    # ’17년 is how news abbreviates 2017년; the century is the one that does not put the year far in the future
+    limit = (published.year if published else tables.two_digit_reference) + tables.two_digit_ahead
+    return limit - (limit - yy) % 100
+
+
+class _Resolver:
+    def __init__(self, parts: Parts, tables: DateTables, published: dt.date | None):
+        self.p, self.t, self.pub = parts, tables, published
+
+    # the part (early/mid/late) a group names, for a month or a year
+    def part(self) -> str | None:
+        return self.t.meaning("parts", self.p.part)
+
+    def within_year(self, year: int) -> Period:
+        p = self.p
+        if p.month:
+            return self.within_month(year, int(p.month))
+        if p.quarter:
+            return quarter_period(year, int(p.quarter))
+        if p.half:
+            return half_period(year, self.t.meaning("halves", p.half))
+        if p.year_part:
+            part = self.t.meaning("year_parts", p.year_part)
+            return year_period(year, None if part == "whole" else part, self.t)
+        return year_period(year, self.part(), self.t)
+
+    def within_month(self, year: int, month: int) -> Period:
+        if self.p.day:
+            return day_period(_date(year, month, int(self.p.day)))
+        return month_period(year, month, self.part(), self.t)
+
+    # -- 지난 / 오는 ----------------------------------------------------------------------------------------------
+    def directed(self, direction: str) -> Period:
+        p, pub = self.p, self.pub
+        past = direction == "past"
+        if p.month or p.quarter or p.half:
+            periods = [self.within_year(y) for y in range(pub.year - 5, pub.year + 6) if self._exists(y)]
+
+            def edge(c: Period) -> dt.date:  # a day against the publication day, a month against its month …
+                return pub if c.granularity == "day" else self._period_start_of_pub(c.granularity)
+
+            if past:  # wholly before publication
+                return max((c for c in periods if c.end < edge(c)), key=lambda c: c.start)
+            return min((c for c in periods if c.start >= edge(c)), key=lambda c: c.start)
+        day = int(p.day)
+        step = -1 if past else 1
+        year, month = pub.year, pub.month
+        for _ in range(14):
+            if day <= _last_day(year, month):
+                d = dt.date(year, month, day)
+                if (past and d < pub) or (not past and d >= pub):
+                    return day_period(d)
+            year, month = _shift_month(year, month, step)
+        raise NotADate(f"day {day}")
+
+    def _exists(self, year: int) -> bool:
+        try:
+            self.within_year(year)
+            return True
+        except NotADate:
+            return False
+
+    def _period_start_of_pub(self, granularity: str) -> dt.date:
+        """The first day of the publication's own month, quarter or half: 지난 3월 must end before it."""
+        pub = self.pub
+        if granularity == "month":
+            return pub.replace(day=1)
+        if granularity == "quarter":
+            return dt.date(pub.year, 3 * ((pub.month - 1) // 3) + 1, 1)
+        return dt.date(pub.year, 1 if pub.month <= 6 else 7, 1)
+
+    # -- bare day, bare month ------------------------------------------------------------------------------------
+    def bare_day(self) -> Period:
+        pub, day = self.pub, int(self.p.day)
+        lo, hi = self.t.day_window
+        candidates = []
+        for by in (-1, 0, 1):
+            year, month = _shift_month(pub.year, pub.month, by)
+            if day <= _last_day(year, month):
+                d = dt.date(year, month, day)
+                offset = (d - pub).days
+                if lo <= offset <= hi:
+                    candidates.append((abs(offset), offset > 0, d))  # nearest; on a tie the past
+        if candidates:
+            return day_period(min(candidates)[2])
+        return self.directed("past")  # no such day near publication (30일 in early March): the latest one
+
+    def bare_in_year(self) -> Period:
+        """A month, quarter, half or 연초/연말 without a year: the publication year unless that is too far off."""
+        pub = self.pub
+        lo, hi = self.t.month_window
+        period = self.within_year(pub.year)
+        ahead = _months_between(pub, period.start)
+        if ahead > hi:
+            return self.within_year(pub.year - 1)
+        if ahead < lo:
+            return self.within_year(pub.year + 1)
+        return period
+
+    # -- everything ---------------------------------------------------------------------------------------------
+    def resolve(self) -> tuple[Period | None, bool]:
+        """(period, relative); the period is None when it needs a publication date that is unknown."""
+        p, t, pub = self.p, self.t, self.pub
+        if p.year or p.year2:
+            year = int(p.year) if p.year else _two_digit_year(int(p.year2), pub, t)
+            return self.within_year(year), False
+        if pub is None:
+            return None, True
+        if p.rel_year:
+            offset = t.meaning("relative_years", p.rel_year)
+            if offset is None:
+                offset = t.meaning("year_prefixes", p.rel_year)
+            return self.within_year(pub.year + offset), True
+        if p.rel_month:
+            year, month = _shift_month(pub.year, pub.month, t.meaning("relative_months", p.rel_month))
+            return self.within_month(year, month), True
+        if p.rel_week:
+            monday = pub - dt.timedelta(days=pub.weekday()) + dt.timedelta(weeks=t.meaning("relative_weeks", p.rel_week))
+            if p.weekday:
+                return day_period(monday + dt.timedelta(days=t.meaning("weekdays", p.weekday))), True
+            return week_period(monday), True
+        if p.rel_day:
+            return day_period(pub + dt.timedelta(days=t.meaning("relative_days", p.rel_day))), True
+        if p.dir:
+            return self.directed(t.meaning("directions", p.dir)), True
+        if p.day and not p.month:
+            return self.bare_day(), True
+        return self.bare_in_year(), True
+
+
+def time_of_day(parts: Parts, tables: DateTables) -> str | None:
+    """``HH:MM`` of an attached time (오후 2시 30분 → 14:30, 밤 11시 → 23:00, 15시 → 15:00)."""
+    if parts.hour is None:
+        return None
+    hour = int(parts.hour)
+    minute = 30 if parts.halfhour else int(parts.minute or 0)
+    ampm = tables.meaning("ampm", parts.ampm)
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    if hour > 24 or minute > 59:
+        raise NotADate(f"{parts.hour}시 {parts.minute}분")
+    return f"{hour % 24:02d}:{minute:02d}"
+
+
+def _has_unknown_word(parts: Parts, tables: DateTables) -> bool:
+    """A word group whose form is in none of the tables (a user's pattern with a form the tables lack)."""
+    checks = (("rel_month", "relative_months"), ("rel_week", "relative_weeks"), ("rel_day", "relative_days"),
+              ("dir", "directions"), ("half", "halves"), ("part", "parts"), ("year_part", "year_parts"),
+              ("weekday", "weekdays"), ("ampm", "ampm"))
+    for group, table in checks:
+        if getattr(parts, group) is not None and tables.meaning(table, getattr(parts, group)) is None:
+            return True
+    if parts.rel_year is not None:
+        return tables.meaning("relative_years", parts.rel_year) is None and \
+            tables.meaning("year_prefixes", parts.rel_year) is None
+    return False
+
+
+@register("date", primary="value")
+def normalize_date(ctx: NormContext) -> dict[str, Any] | None:
+    """The period a DATE mention names; None rejects a shape that is no date (2월 30일, 올 alone)."""
+    tables = date_tables(ctx.config)
+    parts = Parts.of(ctx)
+    if _has_unknown_word(parts, tables):
+        return None
+    # 올 is 올해 only with what follows it (올 하반기); alone it is a verb (올 것이다)
+    if parts.rel_year and tables.meaning("relative_years", parts.rel_year) is None and not (
+            parts.month or parts.quarter or parts.half or parts.part or parts.year_part):
+        return None
+    try:
+        period, relative = _Resolver(parts, tables, ctx.published).resolve()
+        time = time_of_day(parts, tables)
+    except NotADate:
+        return None
+    out: dict[str, Any] = {
+        "value": period.value if period else None,
+        "granularity": period.granularity if period else parts.granularity(),
+        "start_date": period.start.isoformat() if period else None,
+        "end_date": period.end.isoformat() if period else None,
+        "relative": relative,
+    }
+    part = period.part if period else tables.meaning("parts", parts.part)
+    if part:
+        out["part"] = part
+    if time:
+        out["time"] = time
+    return out
