@@ -86,7 +86,7 @@ class Extractor:
             self.ner,
             ResolveStage(),
             NormalizeStage(self.ruleset),
-            LinkStage(),
+            LinkStage(self.ruleset),
             TablesStage(),
         ]
 
