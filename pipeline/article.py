@@ -77,6 +77,8 @@ class Mention:
     extent: tuple[int, int] | None = None
     sentence_idx: int = -1
     mention_id: str = ""
+    # candidates this mention displaced in the resolve stage; tried in its place if the normalizer rejects it
+    alternatives: list["Mention"] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def length(self) -> int:

@@ -4,6 +4,9 @@ Policy (documented in README "How mentions are merged"):
 1. Among rule mentions, a longer span wins over any span it overlaps; on equal length the higher ``priority`` wins,
    then the earlier rule file and pattern (the order the rule stage emitted them). Rules are precise but partial
    (``3,659억`` also contains the number ``3,659``), and the longest reading carries the whole expression.
+   The candidates a winner displaced are kept on it (``Mention.alternatives``): the normalize stage, which runs
+   next, tries them in the same order when it rejects the winner, so a shape that matched without meaning never
+   hides a real reading of the same text.
 2. A model (ner) mention that overlaps any rule mention is dropped: rule stages own MONEY, AREA and DATE values and
    the lexicon-checked PERSON/ORG forms; the model supplies PERSON, ORG and LOCATION where rules found nothing.
 3. Among model mentions, spaCy's ``ner`` already yields non-overlapping spans.
@@ -21,15 +24,15 @@ def select_non_overlapping(mentions: list[Mention]) -> list[Mention]:
     """Greedy choice by (length, priority, emission order); returns the kept mentions in text order."""
     order = sorted(range(len(mentions)), key=lambda i: (-mentions[i].length, -mentions[i].priority, i))
     kept: list[Mention] = []
-    occupied: list[tuple[int, int]] = []
     for i in order:
         m = mentions[i]
         if m.length <= 0:
             continue
-        if any(m.start < e and s < m.end for s, e in occupied):
+        blocker = next((k for k in kept if m.start < k.end and k.start < m.end), None)
+        if blocker is not None:
+            blocker.alternatives.append(m)
             continue
         kept.append(m)
-        occupied.append((m.start, m.end))
     kept.sort(key=lambda m: (m.start, m.end, m.label))
     return kept
 
