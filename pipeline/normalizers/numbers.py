@@ -26,6 +26,7 @@ from typing import Any, Mapping
 import regex
 
 from pipeline.normalizers.base import NormContext, register
+from pipeline.ruleset.tsv import parse_tsv
 from pipeline.paths import BUILTIN_LEXICONS_DIR
 
 Number = int | float
@@ -35,19 +36,7 @@ Number = int | float
 
 def read_tsv(path: Path) -> dict[str, dict[str, str]]:
     """A lexicon file as ``form -> row`` (header names as keys), in the format of ``rules/README.md``."""
-    rows: dict[str, dict[str, str]] = {}
-    columns: list[str] | None = None
-    for raw in path.read_text(encoding="utf-8-sig").splitlines():
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        cells = [unicodedata.normalize("NFC", c.strip()) for c in raw.split("\t")]
-        if columns is None:
-            columns = cells
-            continue
-        cells += [""] * (len(columns) - len(cells))
-        if cells[0] and cells[0] not in rows:
-            rows[cells[0]] = dict(zip(columns, cells))
-    return rows
+    return parse_tsv(path.read_text(encoding="utf-8-sig"))[1]
 
 
 @functools.lru_cache(maxsize=None)

@@ -17,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from pipeline.paths import BUILTIN_LEXICONS_DIR, BUILTIN_RULES_DIR
+from pipeline.ruleset.tsv import parse_tsv
 from pipeline.ruleset.schema import (COUNTEREXAMPLE_KEYS, CONTEXT_KEYS, EXAMPLE_KEYS, EXPECT_KEYS, FILE_KEYS,
                                      PATTERN_KEYS, UNITS_LIST, Context, Example, Expected, Lexicon, PatternSpec,
                                      Problem, RuleFile, RulesetError, did_you_mean,
@@ -268,18 +269,7 @@ class _FileReader:
         except UnicodeDecodeError as exc:
             self.add(line, "", f"lexicon '{name}': {display_path(path)} is not UTF-8 ({exc.reason})")
             return None
-        columns: list[str] | None = None
-        rows: dict[str, dict[str, str]] = {}
-        for raw in text.splitlines():
-            if not raw.strip() or raw.lstrip().startswith("#"):
-                continue
-            cells = [unicodedata.normalize("NFC", c.strip()) for c in raw.split("\t")]
-            if columns is None:
-                columns = cells
-                continue
-            cells += [""] * (len(columns) - len(cells))
-            if cells[0] and cells[0] not in rows:
-                rows[cells[0]] = dict(zip(columns, cells))
+        columns, rows = parse_tsv(text)
         if columns is None:
             self.add(line, "", f"lexicon '{name}': {display_path(path)} has no header line")
             return None
