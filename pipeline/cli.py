@@ -267,7 +267,9 @@ def evaluate(
     predict = model_predictor(model) if model_only else pipeline_predictor()
     scores = evaluate_records(records, predict)
     what = "model only" if model_only else "whole pipeline"
-    Console().print(render(scores, f"{gold.name}{f' ({source})' if source else ''}: {what}, {len(records)} sentences"))
+    console = Console()
+    console.width = max(console.width, 100)  # nine columns: do not squeeze the headers on a pipe's 80 columns
+    console.print(render(scores, f"{gold.name}{f' ({source})' if source else ''}: {what}, {len(records)} sentences"))
     if json_out is not None:
         json_out.write_text(json.dumps(scores.as_dict(), indent=1), encoding="utf-8")
 

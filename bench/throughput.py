@@ -1,0 +1,72 @@
+"""Throughput of ``krnews run`` against its floor: bare Kiwi over the same texts on the same cores.
+
+Builds a folder of articles (15 corpus sentences each), times the whole CLI over it with ``--workers`` processes,
+then times ``Kiwi(num_workers=W).tokenize(texts, split_sents=True)`` over the same texts in this process. The
+ratio pipeline ÷ floor is the figure to watch (target ≤ 2×, goal 1.4×); stage shares come from the run's
+``OUT/.krnews/timings.json`` (seconds summed over workers).
+
+    python bench/throughput.py [--articles 400] [--workers 2]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _corpus import article_texts, write_folder  # noqa: E402
+
+KRNEWS = [sys.executable, "-m", "pipeline.cli", "run"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=400)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--quick", action="store_true", help="100 articles")
+    args = ap.parse_args()
+    n = 100 if args.quick else args.articles
+    texts = article_texts(n)
+    chars = sum(len(t) for t in texts)
+    with tempfile.TemporaryDirectory(prefix="krnews-bench-") as tmp:
+        folder = write_folder(Path(tmp) / "articles", texts)
+        out = Path(tmp) / "out"
+        t0 = time.perf_counter()
+        proc = subprocess.run([*KRNEWS, str(folder), "--out", str(out), "--workers", str(args.workers)],
+                              capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            sys.exit(f"krnews run failed:\n{proc.stderr[-3000:]}")
+        print(proc.stdout.strip().splitlines()[-1])
+        timings = json.loads((out / ".krnews" / "timings.json").read_text())
+
+    from kiwipiepy import Kiwi
+
+    t0 = time.perf_counter()
+    kiwi = Kiwi(num_workers=args.workers)
+    kiwi.tokenize("워밍업 문장입니다.", split_sents=True)  # Kiwi finishes loading on its first text
+    t1 = time.perf_counter()
+    for _ in kiwi.tokenize(texts, split_sents=True):
+        pass
+    t2 = time.perf_counter()
+    floor_total, floor_tokenize = t2 - t0, t2 - t1
+
+    phases = timings["phases_s"]
+    shares = timings["stages_share"]
+    print(f"run phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
+    print(f"floor: Kiwi load {t1 - t0:.2f} s + tokenize {floor_tokenize:.2f} s")
+    stage_txt = ", ".join(f"{k} {v:.0%}" for k, v in sorted(shares.items(), key=lambda kv: -kv[1]) if v >= 0.005)
+    print(f"throughput: {n} articles ({chars / 1e3:.0f} k chars), {args.workers} workers: krnews run "
+          f"{wall:.1f} s = {n / wall:.1f} articles/s; floor (bare Kiwi load+tokenize, {args.workers} threads) "
+          f"{floor_total:.1f} s; ratio {wall / floor_total:.2f}x whole CLI, "
+          f"{phases['extract'] / floor_tokenize:.2f}x extraction phase vs tokenize only | stages: {stage_txt}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    main()

@@ -1,0 +1,220 @@
+"""Work units and part files: what a worker does with one task, whatever runs it (in-process, pool, Dask).
+
+A *unit* is one input file, or one line range of a large JSONL file. A *task* is a few units sent to one worker
+(small files are grouped so the per-task cost stays small next to the extraction). The worker reads its units,
+extracts, and returns one *part*: the rows of every table for those units, as Parquet bytes in one union-schema
+table (a ``_table`` column says which table a row belongs to). The driver writes the part and records it in the
+manifest; the final tables are assembled from parts (``pipeline.engines.assemble``).
+
+Workers build their ``Extractor`` once per process (``extractor_for``) and keep it for every later task.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Bumped when the part layout changes, so old parts are never mixed with new ones (part of the fingerprint).
+PART_FORMAT = 1
+# A JSONL file with more records than this is split into line ranges of this many lines, one unit each.
+JSONL_CHUNK_LINES = 1000
+
+# Columns every part carries besides the table columns.
+META_COLUMNS: dict[str, str] = {"_table": "string", "_input": "string", "_chunk": "Int64", "_doc": "Int64",
+                                "_row": "Int64"}
+
+
+def union_columns() -> dict[str, str]:
+    """Column → dtype of the part table: the meta columns, then every table's columns (one dtype per name)."""
+    from pipeline.io.schema import TABLES
+
+    cols = dict(META_COLUMNS)
+    for name, table in TABLES.items():
+        for col, dtype in table.items():
+            if cols.setdefault(col, dtype) != dtype:
+                raise TypeError(f"[E501] column {col!r} of table {name!r} is {dtype}, elsewhere {cols[col]}; "
+                                "part files need one dtype per column name (pipeline/io/schema.py)")
+    return cols
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a worker needs to build its Extractor and read inputs. Picklable, sent with every task."""
+
+    rules_dir: str | None = None
+    published: str | None = None  # ISO date for articles without one (the CLI's --published)
+    threads: int = 1  # Kiwi threads per worker: one, the worker processes give the parallelism
+    ner: bool = True
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One input file, or lines ``lo..hi`` (1-based, inclusive) of a JSONL file split in ``chunks`` pieces."""
+
+    input: str  # display path, the key of the manifest
+    path: str  # absolute path the worker reads
+    sha256: str
+    size: int
+    chunk: int = 0
+    chunks: int = 1
+    lo: int | None = None
+    hi: int | None = None
+
+
+@dataclass
+class PartResult:
+    """What a task returns: the part (Parquet bytes) and the counts the summary and the manifest need."""
+
+    units: list[Unit]
+    sha256: dict[str, str]  # input -> hash of the bytes the worker actually read
+    data: bytes
+    ok: int = 0
+    failed: int = 0
+    error_rows: int = 0
+    labels: Counter = field(default_factory=Counter)
+    timings: dict[str, float] = field(default_factory=dict)
+    per_unit: dict[tuple[str, int], dict] = field(default_factory=dict)
+
+
+_EXTRACTORS: dict[tuple, object] = {}
+
+
+def extractor_for(settings: Settings):
+    """The Extractor of this process for these settings, built on first use and kept (one per worker)."""
+    key = (settings.rules_dir, settings.threads, settings.ner)
+    ex = _EXTRACTORS.get(key)
+    if ex is None:
+        from pipeline.extractor import Extractor
+
+        ex = Extractor(rules_dir=settings.rules_dir, threads=settings.threads, ner=settings.ner)
+        # Kiwi finishes loading on its first text: pay that here, not in the first task's stage timings.
+        ex.extract("서울시는 올해 사업비 1억원을 투입한다.", published="2024-01-01")
+        _EXTRACTORS[key] = ex
+    return ex
+
+
+def _exit_with(driver_pid: int) -> None:
+    """End this worker when the driver is gone (killed with SIGKILL, say): an orphan would hold its cores."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(driver_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="krnews-driver-watch", daemon=True).start()
+
+
+def init_worker(settings: Settings, driver_pid: int | None = None) -> None:
+    """Pool initializer: one thread per numeric library (the processes are the parallelism), then the Extractor."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    if driver_pid is not None:
+        _exit_with(driver_pid)
+    extractor_for(settings)
+
+
+def _sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_unit(unit: Unit, published):
+    from pipeline.io.readers import read_path
+
+    items = read_path(Path(unit.path), unit.input, published)
+    if unit.chunks == 1:
+        return items
+    # A JSONL line range: records and line errors of these lines; file-level errors go with the first chunk.
+    return [x for x in items
+            if (x.line is None and unit.chunk == 0) or (x.line is not None and unit.lo <= x.line <= unit.hi)]
+
+
+def run_task(units: list[Unit], settings: Settings) -> PartResult:
+    """Read, extract and tabulate the units of one task; never raises for bad input (it becomes error rows)."""
+    from pipeline.article import Article
+    from pipeline.extractor import _as_date
+    from pipeline.stages.tables import error_row
+
+    extractor = extractor_for(settings)
+    published = _as_date(settings.published)
+    rows: list[dict] = []
+    articles: list[Article] = []
+    owners: list[tuple[str, int, int]] = []  # (input, chunk, _doc) of each article
+    hashes: dict[str, str] = {}
+    timings: Counter = Counter()
+    per_unit: dict[tuple[str, int], dict] = {}
+    result = PartResult(units=list(units), sha256=hashes, data=b"")
+    for unit in units:
+        stats = per_unit.setdefault((unit.input, unit.chunk), {"ok": 0, "failed": 0, "errors": 0,
+                                                                  "labels": Counter()})
+        t = time.perf_counter()
+        try:
+            hashes[unit.input] = _sha256_file(unit.path)
+        except OSError:
+            hashes[unit.input] = ""  # unreadable: read_path reports it; an empty hash is redone next run
+        items = _read_unit(unit, published)
+        timings["read"] += time.perf_counter() - t
+        n_doc = 0
+        for item in items:
+            if isinstance(item, Article):
+                articles.append(item)
+                owners.append((unit.input, unit.chunk, n_doc))
+                n_doc += 1
+            else:
+                rows.append({"_table": "errors", "_input": unit.input, "_chunk": unit.chunk, **error_row(item)})
+                stats["errors"] += 1
+                stats["failed"] += 1  # a bad file or JSONL line is a document that failed
+    for (inp, chunk, n_doc), res in zip(owners, extractor.extract_many(articles)):
+        stats = per_unit[(inp, chunk)]
+        analysis = res.analysis
+        stats["ok" if analysis.status == "ok" else "failed"] += 1
+        stats["labels"].update(m.label for m in analysis.mentions)
+        timings.update(analysis.timings)
+        for table, table_rows in res.rows.items():
+            for r in table_rows:
+                rows.append({"_table": table, "_input": inp, "_chunk": chunk,
+                             "_doc": None if table == "errors" else n_doc, **r})
+                if table == "errors":
+                    stats["errors"] += 1
+    t = time.perf_counter()
+    result.data = part_bytes(rows)
+    timings["part"] += time.perf_counter() - t
+    for stats in per_unit.values():
+        result.ok += stats["ok"]
+        result.failed += stats["failed"]
+        result.error_rows += stats["errors"]
+        result.labels.update(stats["labels"])
+    result.timings = dict(timings)
+    result.per_unit = per_unit
+    return result
+
+
+def part_frame(rows: list[dict]):
+    """Rows (each with ``_table``) to the typed union DataFrame of a part; ``_row`` numbers them in order."""
+    import pandas as pd
+
+    cols = union_columns()
+    df = pd.DataFrame.from_records(rows, columns=list(cols)) if rows else pd.DataFrame(columns=list(cols))
+    df["_row"] = range(len(df))
+    for c, t in cols.items():
+        df[c] = df[c].astype(t)
+    return df
+
+
+def part_bytes(rows: list[dict]) -> bytes:
+    buf = io.BytesIO()
+    part_frame(rows).to_parquet(buf, index=False, engine="pyarrow")
+    return buf.getvalue()

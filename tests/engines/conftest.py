@@ -1,0 +1,80 @@
+"""Fixtures for the engine tests: generated article folders and a stand-in extractor for the fast tests.
+
+The fast tests exercise the batch mechanism (plan, parts, manifest, assembly) in-process with ``FakeExtractor``,
+which finds numbers by regex: no Kiwi, no model, milliseconds a run. The slow tests run the real CLI.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.article import Analysis, Mention, Sentence
+from pipeline.extractor import Result
+from pipeline.stages.tables import assign_ids, rows_for
+
+# Korean article text with money, dates and areas for the generated folders.
+TEMPLATE = ("{city}는 {month}월 {day}일 올해 하반기 사업비 {amount}억원을 투입한다고 밝혔다. "
+            "사업 부지는 {area}㎡ 규모로, {year}년까지 완공할 계획이다. "
+            "시 관계자는 \"주민 의견을 듣고 {n}개 사업을 차례로 추진하겠다\"고 말했다.\n")
+CITIES = ["서울시", "부산시", "인천시", "대구시", "광주시", "대전시", "울산시", "세종시"]
+
+
+def article_text(i: int, sentences: int = 3) -> str:
+    parts = []
+    for k in range(max(1, sentences // 3)):
+        j = i * 7 + k
+        parts.append(TEMPLATE.format(city=CITIES[j % len(CITIES)], month=j % 12 + 1, day=j % 28 + 1,
+                                     amount=(j * 37) % 900 + 10, area=(j * 1301) % 90000 + 1000,
+                                     year=2025 + j % 5, n=j % 9 + 2))
+    return "".join(parts)
+
+
+def make_folder(root: Path, n: int, sentences: int = 3) -> Path:
+    """``n`` articles as .txt (most), .md with front matter and one JSONL of three records."""
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        text = article_text(i, sentences)
+        if i % 10 == 3:
+            (root / f"a{i:03d}.md").write_text(f"---\nid: md-{i}\npublished: 2024-05-{i % 28 + 1:02d}\n---\n{text}",
+                                               encoding="utf-8")
+        else:
+            (root / "sub" if i % 4 == 0 else root).mkdir(exist_ok=True)
+            (root / ("sub" if i % 4 == 0 else "") / f"a{i:03d}.txt").write_text(text, encoding="utf-8")
+    return root
+
+
+class FakeExtractor:
+    """Numbers are MONEY mentions, a leading ``=`` makes an ORG (to exercise formula neutralization)."""
+
+    def extract_many(self, articles, batch_size=32):
+        for a in articles:
+            an = Analysis(article=a)
+            an.sentences = [Sentence(0, 0, len(a.text))]
+            for m in re.finditer(r"\d+", a.text):
+                an.mentions.append(Mention("MONEY", m.start(), m.end(), m.group(), "rules", "money.fake",
+                                           value={"amount": float(m.group()) / 3, "currency": "KRW",
+                                                  "approx": m.start() % 2 == 0}))
+            if a.text.startswith("="):
+                an.mentions.append(Mention("ORG", 0, 2, a.text[:2], "rules", "org.fake", value={"name": a.text[:2]}))
+            assign_ids(an)
+            an.timings = {"segment": 0.001, "rules": 0.001}
+            yield Result(an, rows_for(an))
+
+
+@pytest.fixture
+def fake_extractor(monkeypatch):
+    """Run the batch mechanism in-process with ``FakeExtractor`` (no Kiwi, no rule files)."""
+    from pipeline.engines import batch, parts
+
+    monkeypatch.setitem(parts._EXTRACTORS, (None, 1, True), FakeExtractor())
+    monkeypatch.setattr(batch, "validate_rules", lambda rules_dir: None)
+    monkeypatch.setattr(batch, "fingerprint", lambda *a, **k: "fake")
+    return FakeExtractor
+
+
+def read_csvs(out: Path) -> dict[str, bytes]:
+    from pipeline.io.schema import TABLES
+
+    return {name: (out / f"{name}.csv").read_bytes() for name in TABLES}
