@@ -145,7 +145,7 @@ def _write_table(con, sql: str, name: str, n: int, out: Path, formats: list[str]
                     safe = writers.neutralize_formulas(_typed(name, batch))
                     safe.to_csv(fh, index=False, header=(i == 0), lineterminator="\n")
 
-        writers._atomic_write(out / f"{name}.csv", write_csv)
+        writers.atomic_write(out / f"{name}.csv", write_csv)
     if "parquet" in formats:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -162,4 +162,4 @@ def _write_table(con, sql: str, name: str, n: int, out: Path, formats: list[str]
                 if writer is not None:
                     writer.close()
 
-        writers._atomic_write(out / f"{name}.parquet", write_parquet)
+        writers.atomic_write(out / f"{name}.parquet", write_parquet)

@@ -17,6 +17,8 @@ from pipeline.io.schema import TABLES, empty_table
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "parquet")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
@@ -30,10 +32,11 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _atomic_write(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; tables are ordinary files for the user's tools
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -45,11 +48,11 @@ def _atomic_write(path: Path, write) -> None:
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     safe = neutralize_formulas(df)
-    _atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n"))
+    atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n"))
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    _atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False, engine="pyarrow"))
+    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False, engine="pyarrow"))
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path,

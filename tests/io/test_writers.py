@@ -61,3 +61,22 @@ def test_rows_sorted_deterministically():
 def test_unknown_format_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown format"):
         write_tables({}, tmp_path, formats=["xlsx"])
+
+
+def test_tables_are_ordinary_files_not_private(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        import importlib
+
+        import pipeline.io.writers as w
+
+        importlib.reload(w)
+        w.write_tables({}, tmp_path, formats=["csv"])
+    finally:
+        os.umask(old)
+        importlib.reload(w)
+    mode = stat.S_IMODE((tmp_path / "documents.csv").stat().st_mode)
+    assert mode == 0o644
