@@ -1,8 +1,10 @@
 """NER stage: the statistical model (spaCy ``ner`` trained on KLUE-NER) proposes PERSON, ORG and LOCATION.
 
-The model ships inside the package (``pipeline/models/ner``); when it is absent the stage does nothing, so the rule
-stages still run. KLUE labels map to ours: PS → PERSON, OG → ORG, LC → LOCATION. DT, QT and TI are left to the rule
-stages, which own dates and quantities with exact values.
+The model ships inside the package (``pipeline/models/ner``, CC BY-SA 4.0, see ``pipeline/models/README.md``; rebuilt
+by ``krnews train``); when it is absent the stage does nothing, so the rule stages still run. It runs on the Doc the
+segment stage built (Kiwi forms, tags on ``token.tag_``), which is what it was trained on. KLUE labels map to ours:
+PS → PERSON, OG → ORG, LC → LOCATION. The model also marks DT, QT and TI (they stay on ``analysis.doc.ents`` and
+are scored by ``krnews evaluate --model-only``), but the rule stages own dates and quantities with exact values.
 """
 from __future__ import annotations
 
@@ -39,6 +41,9 @@ class NerStage:
         if self.nlp is None or analysis.doc is None:
             return
         doc = analysis.doc
+        if doc.vocab is not self.nlp.vocab:  # a Doc from another vocab cannot name the model's labels otherwise
+            for label in self.nlp.get_pipe("ner").labels:
+                doc.vocab.strings.add(label)
         for _, proc in self.nlp.pipeline:
             doc = proc(doc)
         analysis.doc = doc
