@@ -67,9 +67,10 @@ def run(
     progress = None
     bar = None
     if sys.stderr.isatty():
+        from rich.console import Console
         from rich.progress import Progress
 
-        bar = Progress(transient=True, console=__import__("rich.console").console.Console(stderr=True))
+        bar = Progress(transient=True, console=Console(stderr=True))
         task = bar.add_task("extracting", total=None)
         bar.start()
         progress = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
