@@ -205,8 +205,9 @@ class Segmenter:
         texts = [a.text for a in analyses]
         if not texts:
             return
-        if len(texts) == 1:
-            results = [self.kiwi.tokenize(texts[0], split_sents=True)]
+        if len(texts) == 1 or self.num_workers == 0:
+            # a one-thread Kiwi (num_workers=0) has no batch API: it analyses the texts one after the other
+            results = [self.kiwi.tokenize(t, split_sents=True) for t in texts]
         else:
             results = self.kiwi.tokenize(texts, split_sents=True)
         for analysis, sent_tokens in zip(analyses, results):

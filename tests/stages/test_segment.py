@@ -70,3 +70,15 @@ def test_blank_nlp_uses_kiwi_tokenizer():
     doc = nlp("국민의힘 소속 이영수 씨")
     assert doc.text == "국민의힘 소속 이영수 씨"
     assert all(t.tag_ for t in doc)
+
+
+@pytest.mark.parametrize("num_workers", [0, 1])
+def test_segment_many_in_one_pass_for_any_thread_setting(num_workers):
+    from pipeline.stages.segment import Segmenter
+
+    seg = Segmenter(num_workers=num_workers)
+    texts = ["서울시는 29일 발표했다. 부산시도 밝혔다.", "올해 하반기 1조 2,000억원을 투자한다.", ""]
+    analyses = [Analysis(Article(doc_id=str(i), text=t)) for i, t in enumerate(texts)]
+    seg.segment_many(analyses)
+    assert [len(a.sentences) for a in analyses] == [2, 1, 0]
+    assert [a.doc.text for a in analyses] == texts
