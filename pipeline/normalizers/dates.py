@@ -1,4 +1,5 @@
-"""DATE mentions → exact periods, read against the publication date the way a news reader does.
+"""DATE mentions → exact periods, read against the publication date the way a news reader does; TIME mentions (a
+time of day written alone, ``rules/time.yaml``) → ``HH:MM``, read by the same ``time_of_day``.
 
 The rule file (``rules/date.yaml``) finds the expression and names its parts as regex groups; this module turns
 the groups into a period. Every Korean word and its meaning (올해 → year offset 0, 하반기 → H2, 말 → late) comes
@@ -40,6 +41,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -464,3 +466,48 @@ def normalize_date(ctx: NormContext) -> dict[str, Any] | None:
     if time:
         out["time"] = time
     return out
+
+
+# ------------------------------------------------------------------------------------------------- times of day
+
+_HH_MM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
+
+
+def _named_time(config: Mapping[str, Any], form: str) -> str:
+    """The ``HH:MM`` a time word means (정오 → 12:00), from the file's ``named_times`` table."""
+    named = config.get("named_times") or {}
+    meaning = named.get(form, named.get("".join(form.split())))
+    if not (isinstance(meaning, str) and _HH_MM.fullmatch(meaning)):
+        raise DateTablesError(f"TIME tables: tables.named_times: '{form}' must map to a quoted 'HH:MM' "
+                              f"(00:00 to 23:59), got {meaning!r}")
+    return meaning
+
+
+@register("time", primary="value")
+def normalize_time(ctx: NormContext) -> dict[str, Any] | None:
+    """A time of day written alone (``rules/time.yaml``): ``value`` is ``HH:MM``, and ``end`` too for a range
+    (오후 1시∼3시 30분; the end takes the start's 오전/오후 unless it has its own). The groups are those of a DATE
+    time (``ampm``, ``hour``, ``minute``, ``halfhour``), read by the same ``time_of_day``; ``named`` is a word of
+    the ``named_times`` table (정오, 자정). None rejects a shape that is no time (25시, 오후 3시 70분).
+
+    >>> ctx = NormContext(text="오후 2시 30분", start=0, end=9,
+    ...                   groups={"ampm": (0, 2), "hour": (3, 4), "minute": (6, 8)}, config={"ampm": {"오후": "pm"}})
+    >>> normalize_time(ctx)
+    {'value': '14:30'}
+    """
+    named = ctx.group("named")
+    if named is not None:
+        return {"value": _named_time(ctx.config, named)}
+    tables = date_tables(ctx.config)
+    parts = Parts.of(ctx)
+    end_parts = Parts(ampm=ctx.group("ampm2") or parts.ampm, hour=ctx.group("hour2"), minute=ctx.group("minute2"),
+                      halfhour=ctx.group("halfhour2"))
+    if _has_unknown_word(parts, tables) or _has_unknown_word(end_parts, tables):
+        return None
+    try:
+        start, end = time_of_day(parts, tables), time_of_day(end_parts, tables)
+    except NotADate:
+        return None
+    if start is None:
+        return None
+    return {"value": start} if end is None else {"value": start, "end": end}

@@ -401,7 +401,15 @@ def lookup(table: Mapping[str, Any], key: str) -> Any:
 
 @register("number", primary="value")
 def normalize_number(ctx: NormContext) -> dict[str, Any] | None:
-    """A number times the multiplier of its unit (``units:`` of the rule file; 1 when absent)."""
+    """A number times the multiplier of its unit (``units:`` of the rule file; 1 when absent).
+
+    ``approx: True`` is added only when the number itself says so (``360여``, ``수백``), so values of exact numbers
+    keep their two keys.
+
+    >>> ctx = NormContext(text="360여개", start=0, end=5, groups={"number": (0, 4), "unit": (4, 5)})
+    >>> normalize_number(ctx)
+    {'value': 360, 'unit': '개', 'approx': True}
+    """
     raw = ctx.group("number")
     unit = ctx.group("unit")
     parsed = parse_number(raw if raw is not None else ctx.surface)
@@ -409,4 +417,7 @@ def normalize_number(ctx: NormContext) -> dict[str, Any] | None:
         return None
     factor = lookup(ctx.config.get("units") or {}, unit) if unit is not None else None
     value = Decimal(str(parsed.value)) * multiplier(1 if factor is None else factor)
-    return {"value": to_number(value), "unit": unit}
+    out: dict[str, Any] = {"value": to_number(value), "unit": unit}
+    if parsed.approx:
+        out["approx"] = True
+    return out
