@@ -97,6 +97,7 @@ class Analysis:
     errors: list[ReadError] = field(default_factory=list)
     status: str = "ok"
     timings: dict[str, float] = field(default_factory=dict)
+    _sentence_starts: list[int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -106,6 +107,8 @@ class Analysis:
         """Index of the sentence containing ``offset`` (the nearest preceding one between sentences)."""
         import bisect
 
-        starts = [s.start for s in self.sentences]
+        starts = self._sentence_starts
+        if starts is None or len(starts) != len(self.sentences):
+            starts = self._sentence_starts = [s.start for s in self.sentences]
         i = bisect.bisect_right(starts, offset) - 1
         return self.sentences[i].idx if i >= 0 else (0 if self.sentences else -1)

@@ -16,6 +16,9 @@ The Korean forms (titles, particles, organizations) come from the lexicons of th
 """
 from __future__ import annotations
 
+import bisect
+import itertools
+
 import unicodedata
 from typing import Any, Mapping
 
@@ -75,15 +78,27 @@ class LinkStage:
 
     @staticmethod
     def _drop_model_inside_people(analysis: Analysis) -> None:
-        spans = [m.extent for m in analysis.mentions if m.source == "rules" and m.label == "PERSON" and m.extent]
-        analysis.mentions = [m for m in analysis.mentions if m.source == "rules"
-                             or not any(s < m.end and m.start < e for s, e in spans)]
+        spans = sorted(m.extent for m in analysis.mentions if m.source == "rules" and m.label == "PERSON" and m.extent)
+        starts = [s for s, _ in spans]
+        reach = list(itertools.accumulate((e for _, e in spans), max))  # furthest end among spans[:i + 1]
+
+        def inside_person(m: Mention) -> bool:
+            i = bisect.bisect_left(starts, m.end)  # spans that start before the mention ends
+            return i > 0 and reach[i - 1] > m.start
+
+        analysis.mentions = [m for m in analysis.mentions if m.source == "rules" or not inside_person(m)]
 
     def _trim(self, m: Mention, analysis: Analysis) -> None:
         """Take trailing particles (as Kiwi tagged them) and surrounding quotes off the mention's span."""
         text = analysis.text
         start, end = m.start, m.end
-        pieces = [f for f in analysis.forms if start <= f.start and f.end <= end]
+        forms = analysis.forms
+        i = bisect.bisect_left(forms, start, key=lambda f: f.start)
+        pieces = []
+        while i < len(forms) and forms[i].start < end:
+            if forms[i].end <= end:
+                pieces.append(forms[i])
+            i += 1
         cut = end
         while pieces and _is_ending_tag(pieces[-1].tag) and pieces[-1].start > start:
             cut = pieces.pop().start

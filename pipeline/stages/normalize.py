@@ -10,7 +10,7 @@ resolved among themselves by the same policy and tried in its place, as long as 
 from __future__ import annotations
 
 from pipeline.article import Analysis, Mention
-from pipeline.stages.resolve import select_non_overlapping
+from pipeline.stages.resolve import SpanIndex, select_non_overlapping
 
 MAX_FALLBACK_DEPTH = 4
 
@@ -36,16 +36,18 @@ class NormalizeStage:
                 kept.append(m)
             elif m.alternatives:
                 rejected.append(m)
+        index = SpanIndex(kept) if rejected else None
         depth = 0
         while rejected and depth < MAX_FALLBACK_DEPTH:
             depth += 1
             again: list[Mention] = []
             for loser in rejected:
                 for alt in select_non_overlapping(loser.alternatives):
-                    if any(alt.start < k.end and k.start < alt.end for k in kept):
+                    if index.overlapping(alt.start, alt.end) is not None:
                         continue
                     if self._accept(alt, analysis):
                         kept.append(alt)
+                        index.add(alt)
                     elif alt.alternatives:
                         again.append(alt)
             rejected = again

@@ -13,26 +13,51 @@ Policy (documented in README "How mentions are merged"):
 """
 from __future__ import annotations
 
+import bisect
+
 from pipeline.article import Analysis, Mention
 
 
-def _overlaps(a: Mention, b: Mention) -> bool:
-    return a.start < b.end and b.start < a.end
+class SpanIndex:
+    """Non-overlapping kept mentions, sorted by start: which one overlaps a span, in O(log n).
+
+    Articles can be megabytes long with hundreds of thousands of candidates, so no stage may compare every mention
+    with every other.
+    """
+
+    def __init__(self, mentions: list[Mention] | None = None):
+        self._starts: list[int] = []
+        self._items: list[Mention] = []
+        for m in mentions or []:
+            self.add(m)
+
+    def overlapping(self, start: int, end: int) -> Mention | None:
+        i = bisect.bisect_left(self._starts, end)  # kept spans starting before `end`
+        if i > 0 and self._items[i - 1].end > start:
+            return self._items[i - 1]
+        return None
+
+    def add(self, m: Mention) -> None:
+        i = bisect.bisect_left(self._starts, m.start)
+        self._starts.insert(i, m.start)
+        self._items.insert(i, m)
 
 
 def select_non_overlapping(mentions: list[Mention]) -> list[Mention]:
     """Greedy choice by (length, priority, emission order); returns the kept mentions in text order."""
     order = sorted(range(len(mentions)), key=lambda i: (-mentions[i].length, -mentions[i].priority, i))
     kept: list[Mention] = []
+    index = SpanIndex()
     for i in order:
         m = mentions[i]
         if m.length <= 0:
             continue
-        blocker = next((k for k in kept if m.start < k.end and k.start < m.end), None)
+        blocker = index.overlapping(m.start, m.end)
         if blocker is not None:
             blocker.alternatives.append(m)
             continue
         kept.append(m)
+        index.add(m)
     kept.sort(key=lambda m: (m.start, m.end, m.label))
     return kept
 
@@ -44,8 +69,8 @@ class ResolveStage:
         rules = [m for m in analysis.mentions if m.source == "rules"]
         model = [m for m in analysis.mentions if m.source != "rules"]
         kept_rules = select_non_overlapping(rules)
-        kept_model = [m for m in select_non_overlapping(model)
-                      if not any(_overlaps(m, r) for r in kept_rules)]
+        index = SpanIndex(kept_rules)
+        kept_model = [m for m in select_non_overlapping(model) if index.overlapping(m.start, m.end) is None]
         merged = kept_rules + kept_model
         merged.sort(key=lambda m: (m.start, m.end, m.label))
         analysis.mentions = merged
