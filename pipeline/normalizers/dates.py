@@ -23,7 +23,8 @@ How a news reader places what the text leaves out (the numbers are in ``tables.r
 * 오는 7월 / 오는 15일 / 오는 하반기: the first such period from the publication month (day, quarter) on.
 * a bare day (24일): news uses it for the recent past and the near schedule, so the 24th nearest to publication
   within ``bare_day_window`` days (-20 … +10); failing that, the latest one before publication.
-* a bare month, quarter, half or 연말 (12월, 3분기, 연초): the publication year, unless its start falls more than
+* 연초/연말/연중 alone: the publication year (연초 대비 in a December article is this year's start).
+* a bare month, quarter or half (12월, 3분기): the publication year, unless its start falls more than
   ``bare_month_window[1]`` months after publication (12월 in January: last year) or more than
   ``-bare_month_window[0]`` months before it (1월 in December: next year).
 * ’17년: the year ending in 17 at most ``two_digit_year_ahead`` years after publication (2017, and ’50 → 1950).
@@ -367,6 +368,10 @@ class _Resolver:
     def bare_in_year(self) -> Period:
         """A month, quarter, half or 연초/연말 without a year: the publication year unless that is too far off."""
         pub = self.pub
+        p = self.p
+        if p.year_part and not (p.month or p.quarter or p.half):
+            # 연초/연말/연중 alone name a part of the publication year (연초 대비 in December: this January)
+            return self.within_year(pub.year)
         lo, hi = self.t.month_window
         period = self.within_year(pub.year)
         ahead = _months_between(pub, period.start)

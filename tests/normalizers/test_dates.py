@@ -151,7 +151,7 @@ CASES = [
     ("3일", DEC28, "2025-01-03", "day", "2025-01-03", "2025-01-03", True),
     # no 30th within the window (February has none): the latest 30th before publication
     ("30일", dt.date(2024, 3, 5), "2024-01-30", "day", "2024-01-30", "2024-01-30", True),
-    # a bare month, quarter, half, 연말: the publication year unless > 7 months ahead or > 9 months back
+    # a bare month, quarter, half: the publication year unless > 7 months ahead or > 9 months back
     ("3월", MAY29, "2024-03", "month", "2024-03-01", "2024-03-31", True),
     ("12월", MAY29, "2024-12", "month", "2024-12-01", "2024-12-31", True),
     ("12월", JAN10, "2023-12", "month", "2023-12-01", "2023-12-31", True),
@@ -165,8 +165,10 @@ CASES = [
     ("상반기", MAY29, "2024-H1", "half", "2024-01-01", "2024-06-30", True),
     ("하반기", JAN10, "2024-H2", "half", "2024-07-01", "2024-12-31", True),
     ("연말", MAY29, "2024", "year", "2024-10-01", "2024-12-31", True),
-    ("연말", JAN10, "2023", "year", "2023-10-01", "2023-12-31", True),
-    ("연초", DEC28, "2025", "year", "2025-01-01", "2025-03-31", True),
+    # 연초/연말 alone stay in the publication year: 연말까지 in January is this December, 연초 대비 in December
+    # is this January (a reader needs the verb's tense to do better; see dates.py)
+    ("연말", JAN10, "2024", "year", "2024-10-01", "2024-12-31", True),
+    ("연초", DEC28, "2024", "year", "2024-01-01", "2024-03-31", True),
     ("연내", MAY29, "2024", "year", "2024-01-01", "2024-12-31", True),
     # no publication date: the mention stays, its value is empty
     ("지난해", None, None, "year", None, None, True),
