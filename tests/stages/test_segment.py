@@ -82,3 +82,33 @@ def test_segment_many_in_one_pass_for_any_thread_setting(num_workers):
     seg.segment_many(analyses)
     assert [len(a.sentences) for a in analyses] == [2, 1, 0]
     assert [a.doc.text for a in analyses] == texts
+
+
+@pytest.mark.parametrize("text, max_block, expected", [
+    ("가" * 10, 20, [(0, 10)]),
+    ("", 20, [(0, 0)]),
+    ("첫 줄이다.\n" * 6, 20, [(0, 14), (14, 28), (28, 42)]),          # cut after a line break
+    ("문장이다. " * 10, 20, [(0, 18), (18, 36), (36, 54), (54, 60)]),  # after a sentence end
+    ("가나다 " * 10, 20, [(0, 20), (20, 40)]),                          # at a space
+    ("가" * 50, 20, [(0, 20), (20, 40), (40, 50)]),                    # hard
+])
+def test_split_blocks(text, max_block, expected):
+    from pipeline.stages.segment import split_blocks
+
+    blocks = split_blocks(text, max_block)
+    assert blocks == expected
+    assert "".join(text[s:e] for s, e in blocks) == text
+
+
+def test_long_single_line_article_is_analysed_in_pieces(segmenter):
+    from pipeline.stages import segment as seg_mod
+
+    sentence = "서울시는 29일 올해 하반기 1조 2,000억원을 투자한다고 밝혔다. "
+    text = sentence * 1500  # about 55,000 characters on one line
+    assert len(seg_mod.split_blocks(text)) >= 3
+    a = segment(segmenter, text)
+    assert a.doc.text == text
+    assert len(a.sentences) == 1500
+    assert all(text[f.start:f.end] == f.text for f in a.forms)
+    whole = segment(segmenter, sentence * 3)
+    assert [(f.text, f.tag) for f in a.forms[:len(whole.forms)]] == [(f.text, f.tag) for f in whole.forms]

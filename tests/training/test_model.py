@@ -90,3 +90,24 @@ def test_stage_reads_labels_on_a_doc_from_another_vocab(ner):
     assert analysis.doc.vocab is not ner.nlp.vocab
     ner(analysis)
     assert ("LOCATION", "부산 해운대", "ner.LC") in {(m.label, m.text, m.rule_id) for m in analysis.mentions}
+
+
+def test_long_doc_is_tagged_in_windows_with_the_same_entities(monkeypatch):
+    """A Doc over MAX_TOKENS is tagged window by window (bounded memory) and finds the entities of tagging it whole
+    (windows of 40 tokens here, 5,000 in use)."""
+    from pipeline import Extractor
+    from pipeline.stages import ner as ner_mod
+
+    ex = Extractor()
+    if not ex.ner.enabled:
+        pytest.skip("the NER model is not shipped in this checkout")
+    text = "오세훈 서울시장은 29일 한국전자통신연구원을 방문했다. 김철수 교수는 부산 해운대에서 강연했다. " * 12
+    whole = [(e.start_char, e.end_char, e.label_) for e in ex.extract(text).analysis.doc.ents]
+    monkeypatch.setattr(ner_mod, "MAX_TOKENS", 40)
+    windowed = ex.extract(text).analysis
+    assert len(windowed.doc) > 40 * 5
+    got = [(e.start_char, e.end_char, e.label_) for e in windowed.doc.ents]
+    assert len(whole) >= 24
+    # the same spans; a label may differ where a window starts without the previous sentence as context
+    assert [g[:2] for g in got] == [w[:2] for w in whole]
+    assert sum(g == w for g, w in zip(got, whole)) >= 0.8 * len(whole)
