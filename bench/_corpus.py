@@ -1,4 +1,4 @@
-"""Benchmark article folders built from /work/shared/corpus/news_sentences.tsv (``source<TAB>text``, one sentence
+"""Benchmark article folders built from the shared corpus/news_sentences.tsv (``source<TAB>text``, one sentence
 a line): article ``i`` is 15 consecutive sentences, taken cyclically with a shift on every pass over the file so
 that folders larger than the corpus (about 1,000 articles) do not repeat articles exactly."""
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-CORPUS = Path("/work/shared/corpus/news_sentences.tsv")
+from pipeline.paths import NEWS_CORPUS as CORPUS  # noqa: E402
 SENTENCES_PER_ARTICLE = 15
 
 

@@ -32,7 +32,9 @@ from typing import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
-DEFAULT_SOURCE = Path("/work/shared/datasets/klue-ner-v1.1/klue-ner-v1.1_dev.spans.jsonl")
+from pipeline.paths import KLUE_SPANS
+
+DEFAULT_SOURCE = KLUE_SPANS
 VALIDATION_BUCKET = 0  # sha1(id) % 10 == VALIDATION_BUCKET → validation
 MAX_EXPANSION = 2.0  # an expanded span may be at most this many times the entity's length
 

@@ -13,7 +13,7 @@ from pipeline.review.tables import ReviewError, load_tables
 
 from .conftest import EMOJI
 
-KLUE_SPANS = Path("/work/shared/datasets/klue-ner-v1.1/klue-ner-v1.1_dev.spans.jsonl")
+from pipeline.paths import KLUE_SPANS  # noqa: E402
 
 
 def _jsonl(path: Path) -> list[dict]:
