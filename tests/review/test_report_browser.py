@@ -91,3 +91,41 @@ def test_screenshot_is_a_real_png(chromium, emoji_page, tmp_path):
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 5_000
+
+
+@pytest.fixture(scope="module")
+def samples_report(tmp_path_factory) -> Path:
+    """The report of what `make run` writes: krnews run samples, then krnews review."""
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    out = tmp_path_factory.mktemp("samples") / "out"
+    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(repo / "samples"), "--out", str(out),
+                          "--workers", "1"], capture_output=True, text=True, timeout=600, cwd=repo)
+    assert run.returncode == 0, run.stderr[-2000:]
+    review = subprocess.run([sys.executable, "-m", "pipeline.cli", "review", str(out)], capture_output=True,
+                            text=True, timeout=300, cwd=repo)
+    assert review.returncode == 0, review.stderr[-2000:]
+    return out / "report" / "index.html"
+
+
+def test_report_of_the_samples_in_chromium(chromium, samples_report, tmp_path):
+    res = _chromium(chromium, tmp_path / "profile", "--dump-dom", samples_report.as_uri())
+    assert res.returncode == 0, res.stderr[-2000:]
+    index = BeautifulSoup(res.stdout, "html.parser")
+    links = [a["href"] for a in index.select("a[href]") if a["href"].startswith("docs/")]
+    assert len(links) >= 12  # one page per sample article
+    seen: set[str] = set()
+    for href in links:
+        page = samples_report.parent / href
+        res = _chromium(chromium, tmp_path / "profile", "--dump-dom", page.as_uri())
+        assert res.returncode == 0, res.stderr[-2000:]
+        dom = BeautifulSoup(res.stdout, "html.parser")
+        seen.update(s["data-label"] for s in dom.select("article#text span.ent"))
+        if seen >= {"PERSON", "ORG", "MONEY", "AREA", "DATE"}:
+            break
+    assert seen >= {"PERSON", "ORG", "MONEY", "AREA", "DATE"}
+    shot = tmp_path / "sample.png"
+    res = _chromium(chromium, tmp_path / "profile2", f"--screenshot={shot}", "--window-size=1200,900",
+                    (samples_report.parent / links[0]).as_uri())
+    assert res.returncode == 0 and shot.stat().st_size > 5_000
