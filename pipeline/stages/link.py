@@ -57,6 +57,7 @@ class LinkStage:
     def __init__(self, ruleset: Any = None):
         self.lexicons = _lexicons(ruleset)
         titles = [f for f in self.lexicons.get("titles", {}) if f]
+        self._surnames = frozenset(f for f in self.lexicons.get("surnames", {}) if f)
         particles = [f for f in self.lexicons.get("particles", {}) if f]
         self._particles = regex.compile(r"(?:\L<p>)+", p=particles) if particles else None
         tail = r"(?=(?:\L<p>)*(?![가-힣]))" if particles else r"(?![가-힣])"
@@ -143,6 +144,8 @@ class LinkStage:
                 start = m.extent[0] if m.extent else m.start
                 if previous.value.get("organization") and _LIST_SEPARATOR.fullmatch(text, prev_end, start):
                     v["organization"] = previous.value["organization"]
+            if v["name"] in self._surnames and v["name"] not in known:
+                self._expand_surname(v, known)
             record = known.get(v["name"])
             if record is not None and (v.get("title") == record.get("title")
                                        or (v.get("title") is None and m.source != "rules")):
@@ -151,7 +154,20 @@ class LinkStage:
                         v[key] = record[key]
             if record is None or _fullness(v) > _fullness(record):
                 known[v["name"]] = dict(v)
+            else:
+                known[v["name"]] = known.pop(v["name"])  # most recently seen last
             previous = m
+
+    @staticmethod
+    def _expand_surname(v: dict[str, Any], known: dict[str, dict[str, Any]]) -> None:
+        """김 의장 after 김현기 서울시의회 의장: news refers back to a person by surname and title. The person is the
+        most recently mentioned full name with that surname (and that title, when one is written); with no title and
+        two such people the reference stays a bare surname rather than a guess."""
+        found = [name for name, rec in known.items() if len(name) > len(v["name"]) and name.startswith(v["name"])
+                 and (not v.get("title") or rec.get("title") == v.get("title"))]
+        if not found or (not v.get("title") and len(found) > 1):
+            return
+        v["name"] = found[-1]
 
 
 def _fullness(value: Mapping[str, Any]) -> int:

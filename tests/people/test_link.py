@@ -9,14 +9,16 @@ from pipeline.stages.tables import rows_for
 
 
 def run(extractor, text, model):
-    """Extract ``text`` with model mentions ``model``: (label, surface) pairs, each at its first occurrence."""
+    """Extract ``text`` with model mentions ``model``: (label, surface[, n]) at the n-th occurrence (default first)."""
     analysis = Analysis(Article("doc", text))
     extractor.segmenter(analysis)
     for stage in extractor.stages:
         stage(analysis)
         if stage.name == "rules":
-            for label, surface in model:
-                start = text.index(surface)
+            for label, surface, *nth in model:
+                start = -1
+                for _ in range(1 + (nth[0] if nth else 0)):  # the nth occurrence (0: the first)
+                    start = text.index(surface, start + 1)
                 analysis.mentions.append(Mention(label, start, start + len(surface), surface, "ner",
                                                  f"ner.{label}"))
     return rows_for(analysis)
@@ -54,3 +56,20 @@ def test_second_mention_with_another_title_is_not_linked(extractor_rules_only):
     rows = run(extractor_rules_only, "이재용 삼성전자 회장이 왔다. 이재용 대표는 말했다.", [])
     assert [(r["name"], r["title"], r["organization"]) for r in rows["people"]] == [
         ("이재용", "회장", "삼성전자"), ("이재용", "대표", None)]
+
+
+@pytest.mark.parametrize("text,model,people", [
+    # a surname and a title refer back to the latest full name with that surname and title
+    ("서울시의회 김현기 의장은 23일 합의문에 서명했다. 김 의장은 예산을 늘리겠다고 말했다.", [("PERSON", "김", 1)],
+     [("서울시의회 김현기 의장", "김현기", "의장", "서울시의회"), ("김 의장", "김현기", "의장", "서울시의회")]),
+    # with the title, the right one of two people with the same surname
+    ("김철수 교수와 김영희 대표가 만났다. 김 교수는 웃었다.", [("PERSON", "김", 2)],
+     [("김철수 교수", "김철수", "교수", None), ("김영희 대표", "김영희", "대표", None),
+      ("김 교수", "김철수", "교수", None)]),
+    # without a title and with two candidates, no guess
+    ("김철수 교수와 김영희 대표가 만났다. 김은 웃었다.", [("PERSON", "김", 2)],
+     [("김철수 교수", "김철수", "교수", None), ("김영희 대표", "김영희", "대표", None), ("김", "김", None, None)]),
+])
+def test_surname_references(extractor_rules_only, text, model, people):
+    rows = run(extractor_rules_only, text, model)
+    assert [(r["text"], r["name"], r["title"], r["organization"]) for r in rows["people"]] == people
