@@ -1,0 +1,48 @@
+"""The Python API contract: Extractor.extract and Result.tables, and one article's failure staying its own."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.article import Article
+from pipeline.io.schema import TABLES
+
+
+def test_extract_gives_every_table_with_values(extractor):
+    result = extractor.extract("서울시는 올해 하반기 사업비 1조 2,000억원을 투입한다고 29일 밝혔다.",
+                               published="2024-05-29", doc_id="a1")
+    tables = result.tables()
+    assert sorted(tables) == sorted(TABLES)
+    for name, df in tables.items():
+        assert list(df.columns) == list(TABLES[name])
+    money = tables["money"]
+    assert list(zip(money.text, money.amount, money.currency)) == [("1조 2,000억원", 1_200_000_000_000, "KRW")]
+    dates = tables["dates"]
+    assert list(zip(dates.text, dates.value)) == [("올해 하반기", "2024-H2"), ("29일", "2024-05-29")]
+    docs = tables["documents"]
+    assert (docs.doc_id[0], docs.published[0], docs.status[0]) == ("a1", "2024-05-29", "ok")
+
+
+def test_bad_published_is_a_clear_error(extractor):
+    with pytest.raises(ValueError, match="published"):
+        extractor.extract("서울시", published="29 May")
+
+
+def test_a_stage_failure_fails_that_article_only(extractor, monkeypatch):
+    link = next(s for s in extractor.stages if s.name == "link")
+    original = type(link).__call__
+
+    def flaky(self, analysis):
+        if "폭탄" in analysis.text:
+            raise RuntimeError("boom")
+        return original(self, analysis)
+
+    monkeypatch.setattr(type(link), "__call__", flaky)
+    articles = [Article("good", "서울시는 29일 1,000억원을 투입한다."), Article("bad", "폭탄 문서다."),
+                Article("good2", "부산시는 500억원을 쓴다.")]
+    results = {r.analysis.article.doc_id: r for r in extractor.extract_many(articles)}
+    assert [results[d].analysis.status for d in ("good", "bad", "good2")] == ["ok", "failed", "ok"]
+    errors = results["bad"].rows["errors"]
+    assert [(e["stage"], e["error"]) for e in errors] == [("link", "RuntimeError")]
+    assert "boom" in errors[0]["message"]
+    assert results["bad"].rows["documents"][0]["status"] == "failed"
+    assert [r["amount"] for r in results["good2"].rows["money"]] == [50_000_000_000]
