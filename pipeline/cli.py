@@ -238,7 +238,8 @@ def train(
 
 @app.command()
 def evaluate(
-    gold: Path = typer.Argument(..., help="Gold spans JSONL (KLUE format), e.g. build/klue-val.spans.jsonl."),
+    gold: Path = typer.Argument(..., help="Gold spans JSONL (KLUE format), or the word 'validation' for our "
+                                "fixed validation split of the shared KLUE-NER file."),
     limit: int = typer.Option(0, "--limit", help="Only the first N sentences (0 = all)."),
     model_only: bool = typer.Option(False, "--model-only", help="Score the bare NER model (six KLUE labels), not the whole pipeline."),
     source: Optional[str] = typer.Option(None, "--source", help="Only sentences of this source (wikitree, nsmc)."),
@@ -247,7 +248,7 @@ def evaluate(
 ) -> None:
     """Score extraction against gold spans: per label P/R/F1, strict (exact span) and lenient (overlap).
 
-    Example: krnews evaluate build/klue-val.spans.jsonl --source wikitree
+    Example: krnews evaluate validation --source wikitree
     """
     import json
 
@@ -255,12 +256,24 @@ def evaluate(
 
     from pipeline.training.evaluate import evaluate_records, load_gold, model_predictor, pipeline_predictor, render
 
-    if not gold.is_file():
-        _fail(f"{gold} does not exist (`krnews train` writes build/klue-val.spans.jsonl)")
+    validation = str(gold) == "validation" and not gold.exists()
+    if validation:
+        from pipeline.training.data import DEFAULT_SOURCE
+
+        if not DEFAULT_SOURCE.is_file():
+            _fail(f"validation: the KLUE-NER file {DEFAULT_SOURCE} is not here (set KRNEWS_SHARED)")
+    elif not gold.is_file():
+        _fail(f"{gold} does not exist (use 'validation', or `krnews train` writes build/klue-val.spans.jsonl)")
     if model is not None and not model_only:
         _fail("--model: only with --model-only (the whole pipeline uses the shipped model)")
     try:
-        records = load_gold(gold, limit=limit, source=source)
+        if validation:
+            from pipeline.training.data import DEFAULT_SOURCE, split_of
+
+            records = [r for r in load_gold(DEFAULT_SOURCE, source=source) if split_of(r["id"]) == "dev"]
+            records = records[:limit] if limit else records
+        else:
+            records = load_gold(gold, limit=limit, source=source)
     except ValueError as exc:
         _fail(str(exc))
     if not records:

@@ -98,3 +98,16 @@ def test_cli_evaluate_refuses_a_missing_file(tmp_path):
 
     result = CliRunner().invoke(app, ["evaluate", str(tmp_path / "nope.jsonl")])
     assert result.exit_code == 2 and "krnews train" in result.output
+
+
+def test_evaluate_the_fixed_validation_split_without_training():
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.training.data import DEFAULT_SOURCE
+
+    if not DEFAULT_SOURCE.is_file():
+        pytest.skip(f"{DEFAULT_SOURCE} is not here")
+    res = CliRunner().invoke(app, ["evaluate", "validation", "--limit", "5", "--model-only"])
+    assert res.exit_code == 0, res.output
+    assert "validation: model only, 5 sentences" in res.output
