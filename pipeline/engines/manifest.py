@@ -50,11 +50,23 @@ def _hash_tree(h, root: Path, tag: str) -> None:
                 h.update(block)
 
 
-def fingerprint(rules_dirs: Sequence[str | Path], model_dir: str | Path | None, settings: dict) -> str:
+def _hash_sources(h, package_dir: Path) -> None:
+    """Add the package's Python source (relative name and bytes, sorted): a change to the code changes the rows."""
+    h.update(b"\0code\0")
+    for f in sorted(package_dir.rglob("*.py"), key=lambda p: p.relative_to(package_dir).as_posix()):
+        if "__pycache__" in f.parts:
+            continue
+        h.update(f"\0{f.relative_to(package_dir).as_posix()}\0".encode())
+        h.update(f.read_bytes())
+
+
+def fingerprint(rules_dirs: Sequence[str | Path], model_dir: str | Path | None, settings: dict,
+                package_dir: Path | None = None) -> str:
     """A hash of everything besides the input bytes that decides the output rows.
 
-    Rule files and lexicons (every file of every rule folder), the NER model's files, the package version, the
-    part format and the run settings (``--published``, NER on or off). Any change redoes every input.
+    Rule files and lexicons (every file of every rule folder), the NER model's files, the package's Python source,
+    its version, the part format and the run settings (``--published``, NER on or off). Any change redoes every
+    input.
     """
     from pipeline import __version__
     from pipeline.engines.parts import PART_FORMAT
@@ -65,6 +77,9 @@ def fingerprint(rules_dirs: Sequence[str | Path], model_dir: str | Path | None, 
         _hash_tree(h, Path(d), f"rules{i}")
     if model_dir is not None:
         _hash_tree(h, Path(model_dir), "model")
+    if package_dir is None:
+        from pipeline.paths import PACKAGE_DIR as package_dir
+    _hash_sources(h, Path(package_dir))
     return h.hexdigest()
 
 

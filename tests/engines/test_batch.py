@@ -203,3 +203,30 @@ def test_second_run_on_the_same_folder_is_refused_while_one_runs(fake_extractor,
     with _lock(tmp_path / "out" / ".krnews"):
         with pytest.raises(RunLocked, match="E502"):
             run_local([corpus], tmp_path / "out", workers=1)
+
+
+def test_fingerprint_follows_rules_model_and_code(tmp_path):
+    """Editing a rule file, the model or the pipeline's code changes the fingerprint, so every input is redone."""
+    from pipeline.engines.manifest import fingerprint
+
+    rules, model, code = tmp_path / "rules", tmp_path / "model", tmp_path / "code"
+    for d in (rules, model, code / "stages"):
+        d.mkdir(parents=True)
+    (rules / "money.yaml").write_text("entity: MONEY\n", encoding="utf-8")
+    (model / "meta.json").write_text("{}", encoding="utf-8")
+    (code / "stages" / "link.py").write_text("x = 1\n", encoding="utf-8")
+
+    def fp():
+        return fingerprint([rules], model, {"published": None}, package_dir=code)
+
+    first = fp()
+    assert fp() == first
+    seen = {first}
+    for path, text in [(rules / "money.yaml", "entity: MONEY # edited\n"), (model / "meta.json", '{"v": 2}'),
+                       (code / "stages" / "link.py", "x = 2\n")]:
+        path.write_text(text, encoding="utf-8")
+        assert fp() not in seen
+        seen.add(fp())
+    (code / "stages" / "__pycache__").mkdir()
+    (code / "stages" / "__pycache__" / "link.cpython-311.py").write_text("cache", encoding="utf-8")
+    assert fp() in seen  # caches do not count
