@@ -90,10 +90,6 @@ class Extractor:
             TablesStage(),
         ]
 
-    @property
-    def stage_names(self) -> list[str]:
-        return [self.segmenter.name] + [s.name for s in self.stages]
-
     def extract(self, text: str, published: str | dt.date | None = None, doc_id: str = "doc",
                 title: str = "", path: str = "") -> Result:
         """Extract from one text. ``published`` (YYYY-MM-DD) anchors relative dates."""

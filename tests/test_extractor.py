@@ -22,6 +22,14 @@ def test_extract_gives_every_table_with_values(extractor):
     assert (docs.doc_id[0], docs.published[0], docs.status[0]) == ("a1", "2024-05-29", "ok")
 
 
+def test_mentions_carry_their_sentence(extractor):
+    result = extractor.extract("서울시는 29일 발표했다. 부산시는 1,000억원을 투입한다.\n\n대구시는 내년 1분기 착공한다.",
+                               published="2024-05-29")
+    mentions = result.tables()["mentions"]
+    by_text = dict(zip(mentions.text, mentions.sentence_idx))
+    assert (by_text["29일"], by_text["1,000억원"], by_text["내년 1분기"]) == (0, 1, 2)
+
+
 def test_bad_published_is_a_clear_error(extractor):
     with pytest.raises(ValueError, match="published"):
         extractor.extract("서울시", published="29 May")

@@ -77,17 +77,42 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path,
     return written
 
 
+def table_path(out_dir: str | Path, name: str) -> Path | None:
+    """The file a table is read from: ``<name>.parquet``, else ``<name>.csv``, else None."""
+    for suffix in (".parquet", ".csv"):
+        p = Path(out_dir) / f"{name}{suffix}"
+        if p.is_file():
+            return p
+    return None
+
+
+def restore_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Undo ``neutralize_formulas`` on a table read back from CSV (a mention ``-3%`` reads as ``'-3%`` otherwise and
+    breaks ``text == documents.text[start:end]``). A cell that really began with ``'=`` cannot be told apart in CSV;
+    Parquet keeps the exact text."""
+    for col in df.columns:
+        if str(df[col].dtype) == "string":
+            s = df[col]
+            mask = (s.str.startswith("'") & s.str.slice(1).str.startswith(FORMULA_PREFIXES)).fillna(False)
+            mask = mask.astype(bool)
+            if mask.any():
+                df.loc[mask, col] = s[mask].str.slice(1)
+    return df
+
+
 def read_table(out_dir: str | Path, name: str) -> pd.DataFrame:
-    """Read one table back (Parquet when present, else CSV) with the schema's dtypes."""
-    out = Path(out_dir)
-    pq = out / f"{name}.parquet"
-    if pq.exists():
-        df = pd.read_parquet(pq)
+    """One table back from an output folder (Parquet when present, else CSV) with exactly the schema's columns and
+    dtypes; a table file that is absent reads as an empty table."""
+    path = table_path(out_dir, name)
+    cols = TABLES[name]
+    if path is None:
+        return empty_table(name)
+    if path.suffix == ".parquet":
+        df = pd.read_parquet(path)
     else:
-        df = pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False,
-                         na_values=[""])
-    for col, dtype in TABLES[name].items():
-        if dtype == "boolean" and df[col].dtype == object:
-            df[col] = df[col].map({"True": True, "False": False, True: True, False: False})
-        df[col] = df[col].astype(dtype)
-    return df[list(TABLES[name])]
+        # only an empty field is missing: a title "NA" or a value "null" is text, not a gap
+        df = pd.read_csv(path, encoding="utf-8-sig", dtype=cols, keep_default_na=False, na_values=[""])
+        df = restore_formulas(df)
+    for c, t in cols.items():
+        df[c] = df[c].astype(t) if c in df.columns else pd.Series(pd.NA, index=df.index, dtype=t)
+    return df[list(cols)].reset_index(drop=True)

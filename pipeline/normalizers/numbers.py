@@ -350,7 +350,7 @@ def parse_quantity(s: str) -> Quantity | None:
     candidates: list[tuple[int, int, str]] = []  # (rank, -position, word)
     if p.vague:
         lo, hi = value, value + 9 * (p.vague_step or Decimal(1))
-        candidates.append((_RANK["vague"], 0, "수"))
+        candidates.append((_RANK["vague"], 0, min(_words().vague)))  # the vague numeral as written (수)
     if p.marker:
         lo = value
         candidates.append((_RANK["approx_min"], 0, p.marker))

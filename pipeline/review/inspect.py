@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.io.schema import TABLE_NAMES
-from pipeline.review.tables import ReviewError, read_table, table_path
+from pipeline.io.writers import read_table, table_path
+from pipeline.review.tables import ReviewError
 
 _FREQUENT = """
 SELECT label, normalized, count(*) AS n, count(DISTINCT doc_id) AS docs, min(text) AS example

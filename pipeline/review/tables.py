@@ -1,8 +1,7 @@
 """Load the tables of an output directory (``krnews run … --out DIR``) for review, export and inspection.
 
-Parquet is preferred (exact dtypes); CSV (``utf-8-sig``) is the fallback, read with the schema's dtypes so both give
-the same frames. A table file that is absent reads as an empty table; a missing ``documents`` table means the folder
-is not an output directory at all, which is an error.
+Each table is read by ``pipeline.io.writers.read_table`` (Parquet preferred, CSV with the formula guard undone); a
+missing ``documents`` table means the folder is not an output directory at all, which is an error.
 """
 from __future__ import annotations
 
@@ -10,52 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.io.schema import TABLE_NAMES, TABLES, empty_table
+from pipeline.io.schema import TABLE_NAMES
+from pipeline.io.writers import read_table, table_path
 
 
 class ReviewError(Exception):
     """A problem with the reviewer's input (an output folder, an annotation file) that the user must fix."""
-
-
-def table_path(out_dir: Path, name: str) -> Path | None:
-    """The file a table is read from: ``<name>.parquet``, else ``<name>.csv``, else None."""
-    for suffix in (".parquet", ".csv"):
-        p = Path(out_dir) / f"{name}{suffix}"
-        if p.is_file():
-            return p
-    return None
-
-
-def restore_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Undo the CSV writer's spreadsheet guard (``'`` put before a cell starting with ``= + - @``, tab or CR).
-
-    Without this, a mention ``-3%`` would read back as ``'-3%`` and break ``text == documents.text[start:end]``.
-    A cell that really began with ``'=`` cannot be told apart in CSV; Parquet keeps the exact text.
-    """
-    for col in df.columns:
-        if str(df[col].dtype) == "string":
-            s = df[col]
-            mask = s.str.match(r"'[=+\-@\t\r]").fillna(False).astype(bool)
-            if mask.any():
-                df.loc[mask, col] = s[mask].str.slice(1)
-    return df
-
-
-def read_table(out_dir: Path, name: str) -> pd.DataFrame:
-    """One table with exactly the schema's columns and dtypes (extra columns dropped, missing ones empty)."""
-    path = table_path(out_dir, name)
-    cols = TABLES[name]
-    if path is None:
-        return empty_table(name)
-    if path.suffix == ".parquet":
-        df = pd.read_parquet(path)
-    else:
-        # only an empty field is missing: a title "NA" or a value "null" is text, not a gap
-        df = pd.read_csv(path, encoding="utf-8-sig", dtype=cols, keep_default_na=False, na_values=[""])
-        df = restore_formulas(df)
-    for c, t in cols.items():
-        df[c] = df[c].astype(t) if c in df.columns else pd.Series(pd.NA, index=df.index, dtype=t)
-    return df[list(cols)].reset_index(drop=True)
 
 
 def load_tables(out_dir: Path) -> dict[str, pd.DataFrame]:

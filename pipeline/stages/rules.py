@@ -12,8 +12,6 @@ rule files in load order, patterns in file order, matches in text order).
 """
 from __future__ import annotations
 
-import bisect
-
 from pipeline.article import Analysis, Mention
 
 
@@ -28,15 +26,12 @@ class RuleStage:
             raise ValueError("rules: token patterns need the segment stage's Doc "
                              "(fulfilled: text / missing: analysis.doc); run segment first")
         text = analysis.text
-        starts = [s.start for s in analysis.sentences]
         for m in self.ruleset.find(text, analysis.doc):
             start, end, extent = m.start, m.end, None
             span = m.pattern.spec.span
             if span and span in m.groups and m.groups[span] != (m.start, m.end):
                 # `span: name`: the mention is the group (a person's name), the row covers the whole match
                 (start, end), extent = m.groups[span], (m.start, m.end)
-            i = bisect.bisect_right(starts, start) - 1
             analysis.mentions.append(Mention(
                 label=m.pattern.label, start=start, end=end, text=text[start:end], source="rules",
-                rule_id=m.pattern.id, priority=m.pattern.priority, groups=m.groups, extent=extent,
-                sentence_idx=analysis.sentences[i].idx if i >= 0 else (0 if starts else -1)))
+                rule_id=m.pattern.id, priority=m.pattern.priority, groups=m.groups, extent=extent))

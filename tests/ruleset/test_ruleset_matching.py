@@ -167,12 +167,10 @@ def test_stage_emits_mentions_in_pattern_order_with_priority_and_label(write, ec
     analysis = Analysis(Article("d1", text, published=dt.date(2024, 5, 29)),
                         sentences=[Sentence(0, 0, 10), Sentence(1, 11, 15)])
     RuleStage(rs)(analysis)
-    rows = [(m.label, m.text, m.rule_id, m.priority, m.sentence_idx, m.source) for m in analysis.mentions]
+    rows = [(m.label, m.text, m.rule_id, m.priority, m.source) for m in analysis.mentions]
     assert rows == [
-        ("A", "3개", "a.long", 2, 0, "rules"), ("A", "05개", "a.long", 2, 0, "rules"),
-        ("A", "7개", "a.long", 2, 1, "rules"),
-        ("NUM", "3", "a.short", 5, 0, "rules"), ("NUM", "05", "a.short", 5, 0, "rules"),
-        ("NUM", "7", "a.short", 5, 1, "rules"),
+        ("A", "3개", "a.long", 2, "rules"), ("A", "05개", "a.long", 2, "rules"), ("A", "7개", "a.long", 2, "rules"),
+        ("NUM", "3", "a.short", 5, "rules"), ("NUM", "05", "a.short", 5, "rules"), ("NUM", "7", "a.short", 5, "rules"),
     ]
     assert all(text[m.start:m.end] == m.text for m in analysis.mentions)
     first = analysis.mentions[0]
