@@ -4,6 +4,20 @@ A ``Ruleset`` finds raw matches in an article (``find``) and gives each rule men
 Matching is one non-overlapping pass of each pattern over the text; the checks that follow (``not_before``,
 ``not_after``, ``context``) only look at a few characters around each match.
 
+The matches are always those of ``cp.regex.finditer(text)`` (the pattern as written), but ``find`` gets them from
+an equivalent, faster search, ``cp.search`` (module ``fastsearch``, where the reasoning is spelled out):
+
+- each ``\\L<name>`` of a dozen forms or more is compiled as a trie, which tries the same forms in the same order
+  (longest first) without walking the whole list at every position; not inside a lookbehind (read right to left)
+  nor in a case-insensitive part of a pattern;
+- patterns that begin with the same zero-width assertions (the ``person.*`` patterns: a word start, a surname
+  ahead, not an ordinary word) have the positions where those hold found once per text, and try the rest of the
+  pattern at those positions only, resuming after each match as ``finditer`` does. Assertions consume nothing and
+  hold no group, so a match there is the very match ``finditer`` finds.
+
+A pattern whose source uses syntax ``fastsearch`` does not read (other flags, conditionals, fuzzy matching, ...)
+is searched as written. ``tests/ruleset/test_fastsearch.py`` compares both searches.
+
 >>> from pipeline.ruleset import load_ruleset
 >>> ruleset = load_ruleset(["my_rules"])          # holding the PERCENT file of rules/README.md  # doctest: +SKIP
 >>> [(m.pattern.id, m.start, m.end, m.groups) for m in ruleset.find("매출 12.5%")]  # doctest: +SKIP
@@ -15,10 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 import regex
-from spacy.matcher import Matcher
-from spacy.schemas import validate_token_pattern
-from spacy.vocab import Vocab
 
+from pipeline.ruleset import fastsearch
 from pipeline.ruleset.schema import (TOKEN_GROUP_KEY, PatternSpec, Problem, RuleFile, RulesetError, did_you_mean,
                                      known_normalizers)
 
@@ -36,6 +48,7 @@ class CompiledPattern:
     label: str
     priority: int
     regex: Any = None  # regex.Pattern
+    search: Any = None  # fastsearch.Search: how find looks for the matches of ``regex``
     token_groups: list[str | None] = field(default_factory=list)  # group name per token-pattern element
     not_before: Any = None  # regex.Pattern: a lookbehind tried at the match start
     not_after: Any = None  # regex.Pattern: tried at the match end
@@ -109,10 +122,11 @@ class Ruleset:
         known_normalizers()  # imports the built-in normalizer modules (registering them)
         self.patterns: list[CompiledPattern] = []
         self.by_id: dict[str, CompiledPattern] = {}
-        self.vocab = Vocab()
-        self.matcher = Matcher(self.vocab, validate=True)
+        self.vocab = None  # spaCy's Vocab and Matcher, made for the first token pattern (spaCy takes 0.5 s to import)
+        self.matcher = None
         self._token_keys: dict[int, CompiledPattern] = {}
         self._normalizers: dict[str, Any] = {}
+        with_regex: list[tuple[CompiledPattern, Mapping[str, list[str]]]] = []
         for rf in self.files:
             lists = rf.named_lists()
             if rf.normalizer:
@@ -130,6 +144,11 @@ class Ruleset:
                 if ok and spec.id not in self.by_id:
                     self.patterns.append(cp)
                     self.by_id[spec.id] = cp
+                    if cp.regex is not None:
+                        with_regex.append((cp, lists))
+        searches = fastsearch.plan_searches([(cp.spec.regex, cp.regex, lists) for cp, lists in with_regex])
+        for (cp, _), search in zip(with_regex, searches):
+            cp.search = search
 
     def _problem(self, cp: CompiledPattern, key: str, message: str, problems: list[Problem]) -> None:
         problems.append(Problem(cp.file.display, cp.spec.lines.get(key, cp.spec.line), cp.id, message))
@@ -181,6 +200,13 @@ class Ruleset:
                 self._problem(cp, "tokens", f"token '{TOKEN_GROUP_KEY}' must be a name, got {group!r}", problems)
             cp.token_groups.append(group)
             pattern.append(self._expand_lists(cp, token, lists, problems))
+        from spacy.matcher import Matcher
+        from spacy.schemas import validate_token_pattern
+        from spacy.vocab import Vocab
+
+        if self.matcher is None:
+            self.vocab = Vocab()
+            self.matcher = Matcher(self.vocab, validate=True)
         errors = validate_token_pattern(pattern)
         for err in errors:
             self._problem(cp, "tokens", f"bad token pattern: {err}", problems)
@@ -234,9 +260,10 @@ class Ruleset:
         Token patterns need ``doc`` (the segment stage's spaCy ``Doc`` over ``text``); without it they are skipped.
         """
         by_pattern: dict[int, list[RawMatch]] = {}
+        positions: dict = {}  # where shared leading assertions hold in text (fastsearch.Search.finditer)
         for cp in self.patterns:
             if cp.regex is not None:
-                by_pattern[cp.order] = list(self._regex_matches(cp, text))
+                by_pattern[cp.order] = list(self._regex_matches(cp, text, positions))
         if doc is not None and self._token_keys:
             for m in self._token_matches(text, doc):
                 by_pattern.setdefault(m.pattern.order, []).append(m)
@@ -246,9 +273,9 @@ class Ruleset:
         return out
 
     @staticmethod
-    def _regex_matches(cp: CompiledPattern, text: str) -> Iterator[RawMatch]:
+    def _regex_matches(cp: CompiledPattern, text: str, positions: dict) -> Iterator[RawMatch]:
         names = list(cp.regex.groupindex)
-        for m in cp.regex.finditer(text, overlapped=False):
+        for m in cp.search.finditer(text, positions):
             start, end = m.span()
             if start == end or not cp.accepts(text, start, end):
                 continue

@@ -26,21 +26,52 @@ from pipeline.ruleset.schema import (COUNTEREXAMPLE_KEYS, CONTEXT_KEYS, EXAMPLE_
 RULE_SUFFIXES = (".yaml", ".yml")
 
 
+_LOADED: dict[tuple, Any] = {}  # (folders, their files' stamps) → Ruleset: see load_ruleset
+
+
+def _stamp(dirs: Sequence[Path]) -> tuple | None:
+    """Path, size and modification time of every file under the rule folders and the built-in lexicons."""
+    out = []
+    try:
+        for d in [*dirs, BUILTIN_LEXICONS_DIR]:
+            if d.is_dir():
+                for p in sorted(d.rglob("*")):
+                    if p.is_file():
+                        st = p.stat()
+                        out.append((str(p), st.st_size, st.st_mtime_ns))
+    except OSError:
+        return None
+    return tuple(out)
+
+
 def load_ruleset(dirs: Iterable[str | Path] | None = None):
     """Load every ``*.yaml``/``*.yml`` of each folder (built-in first when ``dirs`` is None) into a ``Ruleset``.
 
     Folders are read in the order given, files in name order; a folder listed twice is read once. All problems
     of all files are collected and raised together as one ``RulesetError``.
+
+    A ruleset is kept per process and handed out again while no file under its folders has changed (same paths,
+    sizes and modification times): the batch engine's fork server loads the built-in rules once, and every worker
+    it forks starts with them (``pipeline.engines.local``). A Ruleset is not changed after it is built.
     """
     from pipeline.ruleset.compiler import compile_ruleset
 
+    folders = [Path(d) for d in (dirs if dirs is not None else [BUILTIN_RULES_DIR])]
+    stamp = _stamp(folders)
+    key = (tuple(str(d.resolve()) for d in folders), stamp)
+    if stamp is not None and key in _LOADED:
+        return _LOADED[key]
     problems: list[Problem] = []
-    files = read_rule_files(dirs if dirs is not None else [BUILTIN_RULES_DIR], problems)
+    files = read_rule_files(folders, problems)
     ruleset = compile_ruleset(files, problems)
     if problems:
         # file by file (in load order), line by line
         first_seen = {path: i for i, path in reversed(list(enumerate(p.path for p in problems)))}
         raise RulesetError(sorted(problems, key=lambda p: (first_seen[p.path], p.line)))
+    if stamp is not None:
+        if len(_LOADED) >= 4:
+            _LOADED.clear()
+        _LOADED[key] = ruleset
     return ruleset
 
 
