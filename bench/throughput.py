@@ -1,7 +1,8 @@
 """Throughput of ``krnews run`` against its floor: bare Kiwi over the same texts on the same cores.
 
 Builds a folder of articles (15 corpus sentences each), times the whole CLI over it with ``--workers`` processes,
-then times ``Kiwi(num_workers=W).tokenize(texts, split_sents=True)`` over the same texts in this process. The
+and times ``Kiwi(num_workers=W).tokenize(texts, split_sents=True)`` over the same texts in this process, once
+before and once after the CLI (the floor is their mean). The
 ratio pipeline ÷ floor is the figure to watch (target ≤ 2×, goal 1.4×); stage shares come from the run's
 ``OUT/.krnews/timings.json`` (seconds summed over workers).
 
@@ -24,6 +25,20 @@ from _corpus import article_texts, write_folder  # noqa: E402
 KRNEWS = [sys.executable, "-m", "pipeline.cli", "run"]
 
 
+def floor_run(texts: list[str], workers: int) -> tuple[float, float]:
+    """(load, tokenize) seconds of a fresh ``Kiwi(num_workers=workers)`` over ``texts``."""
+    from kiwipiepy import Kiwi
+
+    t0 = time.perf_counter()
+    kiwi = Kiwi(num_workers=workers)
+    kiwi.tokenize("워밍업 문장입니다.", split_sents=True)  # Kiwi finishes loading on its first text
+    t1 = time.perf_counter()
+    for _ in kiwi.tokenize(texts, split_sents=True):
+        pass
+    t2 = time.perf_counter()
+    return t1 - t0, t2 - t1
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=400)
@@ -33,6 +48,9 @@ def main() -> None:
     n = 100 if args.quick else args.articles
     texts = article_texts(n)
     chars = sum(len(t) for t in texts)
+    # The floor runs before and after the pipeline and its mean is the baseline: a shared machine's speed drifts
+    # by ±10 % over a minute, and the two runs bracket the pipeline's.
+    before = floor_run(texts, args.workers)
     with tempfile.TemporaryDirectory(prefix="krnews-bench-") as tmp:
         folder = write_folder(Path(tmp) / "articles", texts)
         out = Path(tmp) / "out"
@@ -44,22 +62,20 @@ def main() -> None:
             sys.exit(f"krnews run failed:\n{proc.stderr[-3000:]}")
         print(proc.stdout.strip().splitlines()[-1])
         timings = json.loads((out / ".krnews" / "timings.json").read_text())
-
-    from kiwipiepy import Kiwi
-
-    t0 = time.perf_counter()
-    kiwi = Kiwi(num_workers=args.workers)
-    kiwi.tokenize("워밍업 문장입니다.", split_sents=True)  # Kiwi finishes loading on its first text
-    t1 = time.perf_counter()
-    for _ in kiwi.tokenize(texts, split_sents=True):
-        pass
-    t2 = time.perf_counter()
-    floor_total, floor_tokenize = t2 - t0, t2 - t1
+    after = floor_run(texts, args.workers)
+    load = (before[0] + after[0]) / 2
+    floor_tokenize = (before[1] + after[1]) / 2
+    floor_total = load + floor_tokenize
 
     phases = timings["phases_s"]
     shares = timings["stages_share"]
     print(f"run phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
-    print(f"floor: Kiwi load {t1 - t0:.2f} s + tokenize {floor_tokenize:.2f} s")
+    print(f"floor: Kiwi load {load:.2f} s + tokenize {floor_tokenize:.2f} s (runs before/after: "
+          f"{sum(before):.1f} / {sum(after):.1f} s) = {floor_tokenize * args.workers / n * 100:.2f} thread-s "
+          f"per 100 articles")
+    per100 = ", ".join(f"{k} {v / n * 100:.2f}" for k, v in sorted(timings["stages_s"].items(), key=lambda kv: -kv[1])
+                       if v / n * 100 >= 0.005)
+    print(f"stages, thread-s per 100 articles: {per100}")
     stage_txt = ", ".join(f"{k} {v:.0%}" for k, v in sorted(shares.items(), key=lambda kv: -kv[1]) if v >= 0.005)
     print(f"throughput: {n} articles ({chars / 1e3:.0f} k chars), {args.workers} workers: krnews run "
           f"{wall:.1f} s = {n / wall:.1f} articles/s; floor (bare Kiwi load+tokenize, {args.workers} threads) "

@@ -43,8 +43,8 @@ def run(
     Example: krnews run samples --out outputs --workers 2
     """
     from pipeline.engines.batch import RunLocked
-    from pipeline.extractor import _as_date
-    from pipeline.io.writers import FORMATS
+    from pipeline.io.readers import as_date as _as_date
+    from pipeline.io import FORMATS
 
     fmt = [f.strip() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmt if f not in FORMATS]

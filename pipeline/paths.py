@@ -7,6 +7,7 @@ REPO_DIR = PACKAGE_DIR.parent
 BUILTIN_RULES_DIR = REPO_DIR / "rules"
 BUILTIN_LEXICONS_DIR = BUILTIN_RULES_DIR / "lexicons"
 MODELS_DIR = PACKAGE_DIR / "models"
+NER_MODEL_DIR = MODELS_DIR / "ner"  # the shipped NER model (pipeline.stages.ner.DEFAULT_MODEL)
 
 
 def _shared_dir() -> Path:

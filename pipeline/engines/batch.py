@@ -145,20 +145,37 @@ def validate_rules(rules_dir) -> None:
 def run_batch(inputs: Sequence[str | Path], out_dir: str | Path, executor: Executor, *, rules_dir=None,
               published=None, formats: Iterable[str] = ("csv", "parquet"), workers: int = 1, threads: int = 1,
               engine: str = "local", on_progress: Callable[[int, int], None] | None = None) -> RunSummary:
-    """Bring the tables in ``out_dir`` up to date with ``inputs``, redoing only what changed."""
-    from pipeline.engines.assemble import assemble
-    from pipeline.paths import BUILTIN_RULES_DIR
-    from pipeline.stages.ner import DEFAULT_MODEL
-    from pipeline.stages.tables import error_row
+    """Bring the tables in ``out_dir`` up to date with ``inputs``, redoing only what changed.
 
+    An ``executor`` may have ``start(settings)`` (called first, so its workers boot while the driver validates the
+    rules and plans) and ``close()`` (called last, whatever happened).
+    """
     t0 = time.perf_counter()
-    validate_rules(rules_dir)  # a bad rule file is refused before anything is written
-    out = Path(out_dir)
-    state = out / STATE_DIR
     pub = published.isoformat() if hasattr(published, "isoformat") else (published or None)
     settings = Settings(rules_dir=str(Path(rules_dir).resolve()) if rules_dir else None, published=pub,
                         threads=threads)
-    fp = fingerprint([BUILTIN_RULES_DIR] + ([Path(rules_dir)] if rules_dir else []), DEFAULT_MODEL,
+    start = getattr(executor, "start", None)
+    if start is not None:  # workers boot while the driver validates and plans
+        start(settings)
+    try:
+        return _run_batch(inputs, out_dir, executor, settings, rules_dir, formats, workers, engine, on_progress, t0)
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
+
+
+def _run_batch(inputs, out_dir, executor: Executor, settings: Settings, rules_dir, formats, workers: int,
+               engine: str, on_progress, t0: float) -> RunSummary:
+    from pipeline.engines.assemble import assemble
+    from pipeline.paths import BUILTIN_RULES_DIR, NER_MODEL_DIR
+    from pipeline.stages.tables import error_row
+
+    validate_rules(rules_dir)  # a bad rule file is refused before anything is written
+    out = Path(out_dir)
+    state = out / STATE_DIR
+    pub = settings.published
+    fp = fingerprint([BUILTIN_RULES_DIR] + ([Path(rules_dir)] if rules_dir else []), NER_MODEL_DIR,
                      {"published": pub, "ner": settings.ner})
     summary = RunSummary()
     stage_seconds: Counter = Counter()
@@ -174,6 +191,10 @@ def run_batch(inputs: Sequence[str | Path], out_dir: str | Path, executor: Execu
             rows = [{"_table": "errors", "_input": "", "_chunk": 0, **error_row(e)} for e in discover_errors]
             _write_atomic(manifest.parts_dir / "_discover.parquet", part_bytes(rows))
             t_plan = time.perf_counter()
+            if not todo:  # nothing to extract: stop workers still booting now, not after the assembly
+                close = getattr(executor, "close", None)
+                if close is not None:
+                    close()
             if todo:
                 tasks = group(todo, workers)
                 n_units, done = len(todo), 0

@@ -145,7 +145,7 @@ def _read_unit(unit: Unit, published):
 def run_task(units: list[Unit], settings: Settings) -> PartResult:
     """Read, extract and tabulate the units of one task; never raises for bad input (it becomes error rows)."""
     from pipeline.article import Article
-    from pipeline.extractor import _as_date
+    from pipeline.io.readers import as_date as _as_date
     from pipeline.stages.tables import error_row
 
     extractor = extractor_for(settings)

@@ -514,3 +514,18 @@ def _match_to_date(m: re.Match[str]) -> dt.date | None:
 
 def _error(display: str, line: int | None, error: str, message: str) -> ReadError:
     return ReadError(path=display, line=line, stage=STAGE, error=error, message=message)
+
+
+def as_date(value: "str | dt.date | None") -> "dt.date | None":
+    """A publication date given as a date, a datetime or text (YYYY-MM-DD and the forms ``parse_date`` reads);
+    None for nothing; ValueError for text that is no date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    parsed = parse_date(str(value))
+    if parsed is None:
+        raise ValueError(f"published: cannot read {value!r} as a date (use YYYY-MM-DD)")
+    return parsed

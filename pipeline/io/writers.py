@@ -13,10 +13,10 @@ from typing import Iterable
 
 import pandas as pd
 
+from pipeline.io import FORMATS  # noqa: F401  (re-exported: the formats a run can write)
 from pipeline.io.schema import TABLES, empty_table
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-FORMATS = ("csv", "parquet")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
