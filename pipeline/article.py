@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass
@@ -44,9 +44,9 @@ class Sentence:
     end: int
 
 
-@dataclass(frozen=True)
-class Form:
-    """A surface piece of the text at Kiwi morpheme boundaries (one spaCy token)."""
+class Form(NamedTuple):
+    """A surface piece of the text at Kiwi morpheme boundaries (one spaCy token). A named tuple: an article has
+    thousands, and building them is on the hot path."""
 
     text: str
     tag: str  # Kiwi tag(s), e.g. "NNP" or "XSV+EP"; "SP" for whitespace, "UNK" for text Kiwi skipped
@@ -92,7 +92,7 @@ class Analysis:
     article: Article
     sentences: list[Sentence] = field(default_factory=list)
     forms: list[Form] = field(default_factory=list)
-    doc: Any = None  # spacy.tokens.Doc, built by the segment stage
+    doc: Any = None  # spacy.tokens.Doc over forms, built by the segment stage when a stage reads it (NER, token rules)
     mentions: list[Mention] = field(default_factory=list)
     errors: list[ReadError] = field(default_factory=list)
     status: str = "ok"

@@ -19,6 +19,7 @@ from typing import Iterable, Iterator, Sequence
 import pandas as pd
 
 from pipeline.article import Analysis, Article, ReadError
+from pipeline.io.readers import as_date as _as_date
 from pipeline.io.schema import TABLES, to_frame
 from pipeline.paths import BUILTIN_RULES_DIR
 from pipeline.stages.link import LinkStage
@@ -30,19 +31,6 @@ from pipeline.stages.segment import Segmenter, blank_nlp
 from pipeline.stages.tables import TablesStage, rows_for
 
 
-def _as_date(value: str | dt.date | None) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    from pipeline.io.readers import parse_date
-
-    parsed = parse_date(str(value))
-    if parsed is None:
-        raise ValueError(f"published: cannot read {value!r} as a date (use YYYY-MM-DD)")
-    return parsed
 
 
 @dataclass
@@ -79,7 +67,9 @@ class Extractor:
         self.ruleset = load_ruleset(dirs)  # raises RulesetError listing every problem, before any work
         self.ner = NerStage() if ner else NerStage(model_path=None)
         vocab = self.ner.nlp.vocab if self.ner.enabled else blank_nlp().vocab
-        self.segmenter = Segmenter(vocab=vocab, num_workers=threads, user_words=tuple(getattr(self.ruleset, "user_words", lambda: ())()))
+        self.segmenter = Segmenter(vocab=vocab, num_workers=threads,
+                                   user_words=tuple(getattr(self.ruleset, "user_words", lambda: ())()),
+                                   build_doc=self.ruleset.has_token_patterns or self.ner.enabled)
         # The one place where the stages are composed.
         self.stages = [
             RuleStage(self.ruleset),
@@ -120,17 +110,28 @@ class Extractor:
             for a in analyses:
                 self._guard(a, self.segmenter)
         share = (time.perf_counter() - t0) / max(1, len(analyses))
-        results = []
         for a in analyses:
             a.timings["segment"] = share
-            if a.status == "ok":
-                for stage in self.stages:
-                    t = time.perf_counter()
-                    if not self._guard(a, stage):
-                        break
+        for stage in self.stages:
+            live = [a for a in analyses if a.status == "ok"]
+            many = getattr(stage, "run_many", None)
+            if many is not None and len(live) > 1:
+                t = time.perf_counter()
+                try:
+                    many(live)
+                except Exception:  # one bad article must not sink the batch: redo one by one, guarded
+                    for a in live:
+                        a.mentions = [m for m in a.mentions if m.source != stage.name]
+                        self._guard(a, stage)
+                share = (time.perf_counter() - t) / len(live)
+                for a in live:
+                    a.timings[stage.name] = share
+                continue
+            for a in live:
+                t = time.perf_counter()
+                if self._guard(a, stage):
                     a.timings[stage.name] = time.perf_counter() - t
-            results.append(Result(a, rows_for(a)))
-        return results
+        return [Result(a, rows_for(a)) for a in analyses]
 
     @staticmethod
     def _guard(analysis: Analysis, stage) -> bool:

@@ -54,3 +54,35 @@ def test_a_stage_failure_fails_that_article_only(extractor, monkeypatch):
     assert "boom" in errors[0]["message"]
     assert results["bad"].rows["documents"][0]["status"] == "failed"
     assert [r["amount"] for r in results["good2"].rows["money"]] == [50_000_000_000]
+
+
+def test_a_batched_stage_failure_fails_that_article_only(extractor, monkeypatch):
+    """The NER stage tags a batch at once; when the batch fails, each article is retried alone."""
+    ner = extractor.ner
+    original = type(ner)._doc_for
+
+    def flaky(self, analysis):
+        if "폭탄" in analysis.text:
+            raise RuntimeError("boom")
+        return original(self, analysis)
+
+    monkeypatch.setattr(type(ner), "_doc_for", flaky)
+    articles = [Article("good", "오세훈 서울시장은 부산 해운대를 방문했다."), Article("bad", "폭탄 문서다."),
+                Article("good2", "부산시는 500억원을 쓴다.")]
+    results = {r.analysis.article.doc_id: r for r in extractor.extract_many(articles)}
+    assert [results[d].analysis.status for d in ("good", "bad", "good2")] == ["ok", "failed", "ok"]
+    assert [(e["stage"], e["error"]) for e in results["bad"].rows["errors"]] == [("ner", "RuntimeError")]
+    good = results["good"].analysis.mentions
+    assert len([m for m in good if m.source == "ner"]) == len({(m.start, m.end) for m in good if m.source == "ner"})
+
+
+def test_batches_give_the_results_of_one_article_at_a_time(extractor):
+    from pipeline.io.readers import read_path
+    from pipeline.paths import REPO_DIR
+
+    articles = [a for p in sorted((REPO_DIR / "samples").rglob("*")) if p.is_file()
+                for a in read_path(p, p.name, None) if isinstance(a, Article)]
+    assert len(articles) >= 10
+    together = [r.rows for r in extractor.extract_many(articles, batch_size=32)]
+    alone = [next(iter(extractor.extract_many([a]))).rows for a in articles]
+    assert together == alone

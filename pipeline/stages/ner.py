@@ -9,12 +9,14 @@ are scored by ``krnews evaluate --model-only``), but the rule stages own dates a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from pipeline.article import Analysis, Mention
-from pipeline.paths import MODELS_DIR
+from pipeline.paths import NER_MODEL_DIR
+import pipeline.stages.segment  # noqa: F401  (registers our tokenizer and NER component for the model's config)
 
 KLUE_TO_LABEL = {"PS": "PERSON", "OG": "ORG", "LC": "LOCATION"}
-DEFAULT_MODEL = MODELS_DIR / "ner"
+DEFAULT_MODEL = NER_MODEL_DIR
 MAX_TOKENS = 5_000  # longer Docs are tagged window by window (see NerStage._by_windows)
 
 
@@ -30,8 +32,6 @@ class NerStage:
         if model_path is not None and model_available(model_path):
             import spacy
 
-            import pipeline.stages.segment  # noqa: F401  (registers our tokenizer for the model's config)
-
             self.nlp = spacy.load(model_path)
 
     @property
@@ -39,17 +39,37 @@ class NerStage:
         return self.nlp is not None
 
     def __call__(self, analysis: Analysis) -> None:
-        if self.nlp is None or analysis.doc is None:
+        self.run_many([analysis])
+
+    def run_many(self, analyses: Sequence[Analysis]) -> None:
+        """Tag the articles of a batch together: the model's transition loop advances every Doc of the batch at
+        once, which costs about a third less than one Doc at a time."""
+        if self.nlp is None:
             return
+        todo = [(a, self._doc_for(a)) for a in analyses]
+        todo = [(a, doc) for a, doc in todo if doc is not None]
+        short = [doc for _, doc in todo if len(doc) <= MAX_TOKENS]
+        if short:
+            for _, proc in self.nlp.pipeline:
+                short = list(proc.pipe(short, batch_size=len(short)))
+        tagged = iter(short)
+        for analysis, doc in todo:
+            if len(doc) <= MAX_TOKENS:
+                doc = next(tagged)
+            else:
+                self._by_windows(doc)
+            self._mentions(analysis, doc)
+
+    def _doc_for(self, analysis: Analysis):
         doc = analysis.doc
+        if doc is None:
+            return None
         if doc.vocab is not self.nlp.vocab:  # a Doc from another vocab cannot name the model's labels otherwise
             for label in self.nlp.get_pipe("ner").labels:
                 doc.vocab.strings.add(label)
-        if len(doc) <= MAX_TOKENS:
-            for _, proc in self.nlp.pipeline:
-                doc = proc(doc)
-        else:
-            self._by_windows(doc)
+        return doc
+
+    def _mentions(self, analysis: Analysis, doc) -> None:
         analysis.doc = doc
         for ent in doc.ents:
             label = KLUE_TO_LABEL.get(ent.label_)

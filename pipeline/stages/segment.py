@@ -54,34 +54,45 @@ def get_kiwi(num_workers: int = 0, user_words: tuple[tuple[str, str, float], ...
 
 def _add_block(text: str, offset: int, sentences_tokens: Sequence[Sequence], sentences: list[Sentence],
                forms: list[Form]) -> None:
+    append = forms.append
     for toks in sentences_tokens:
         if not toks:
             continue
-        s_start = offset + min(t.start for t in toks)
-        s_end = offset + max(t.start + t.len for t in toks)
-        sentences.append(Sentence(len(sentences), s_start, s_end))
-        sent_no = len(sentences) - 1
+        # (start, zero-length?, position, length, tag): sorting these tuples orders by start, puts a zero-length
+        # morpheme after the pieces starting where it does, and keeps Kiwi's order otherwise (했 = 하+었).
+        items = [(t.start, t.len == 0, i, t.len, t.tag) for i, t in enumerate(toks)]
+        items.sort()
+        s_start = offset + items[0][0]
+        s_end = offset + max(it[0] + it[3] for it in items)
+        sent_no = len(sentences)
+        sentences.append(Sentence(sent_no, s_start, s_end))
         cur_start = cur_end = -1
         cur_tags: list[str] = []
         pending_zero: list[str] = []  # tags of zero-length morphemes waiting for the next piece
-        for t in sorted(toks, key=lambda t: (t.start, t.len == 0)):
-            t_start, t_end = offset + t.start, offset + t.start + t.len
-            if t.len == 0:
-                pending_zero.append(t.tag)
+        for t_start, zero, _, t_len, tag in items:
+            if zero:
+                pending_zero.append(tag)
                 continue
-            if cur_start >= 0 and t_start < cur_end:  # overlaps the current piece: same surface
-                cur_end = max(cur_end, t_end)
-                cur_tags.append(t.tag)
+            t_start += offset
+            t_end = t_start + t_len
+            if t_start < cur_end:  # overlaps the current piece: same surface
+                if t_end > cur_end:
+                    cur_end = t_end
+                cur_tags.append(tag)
                 continue
             if cur_start >= 0:
-                forms.append(Form(text[cur_start:cur_end], "+".join(cur_tags), cur_start, cur_end, sent_no))
+                append(Form(text[cur_start:cur_end], cur_tags[0] if len(cur_tags) == 1 else "+".join(cur_tags),
+                            cur_start, cur_end, sent_no))
             cur_start, cur_end = t_start, t_end
-            cur_tags = pending_zero + [t.tag]
-            pending_zero = []
+            if pending_zero:
+                cur_tags = pending_zero + [tag]
+                pending_zero = []
+            else:
+                cur_tags = [tag]
         if cur_start >= 0:
             if pending_zero:  # a zero-length morpheme at the end joins the previous piece
                 cur_tags.extend(pending_zero)
-            forms.append(Form(text[cur_start:cur_end], "+".join(cur_tags), cur_start, cur_end, sent_no))
+            append(Form(text[cur_start:cur_end], "+".join(cur_tags), cur_start, cur_end, sent_no))
 
 
 def forms_from_sentences(text: str, sentences_tokens: Sequence[Sequence],
@@ -137,13 +148,17 @@ def doc_pieces(text: str, forms: Sequence[Form]) -> tuple[list[str], list[bool],
     pos = 0
     last_sent = 0
     for f in forms:
-        if f.start > pos:
-            add_gap(text[pos:f.start], last_sent)
+        start = f.start
+        if start > pos:
+            if start == pos + 1 and text[pos] == " " and words and not spaces[-1]:
+                spaces[-1] = True  # the usual gap: one space after a word
+            else:
+                add_gap(text[pos:start], last_sent)
         words.append(f.text)
         spaces.append(False)
         tags.append(f.tag)
-        sents.append(f.sentence_idx)
         last_sent = f.sentence_idx
+        sents.append(last_sent)
         pos = f.end
     if pos < len(text):
         add_gap(text[pos:], last_sent)
@@ -152,7 +167,11 @@ def doc_pieces(text: str, forms: Sequence[Form]) -> tuple[list[str], list[bool],
 
 def make_doc(vocab: Vocab, text: str, forms: Sequence[Form]) -> Doc:
     words, spaces, tags, sents = doc_pieces(text, forms)
-    sent_starts = [i == 0 or sents[i] != sents[i - 1] for i in range(len(words))]
+    sent_starts = []
+    prev = None
+    for sent in sents:
+        sent_starts.append(sent != prev)
+        prev = sent
     doc = Doc(vocab, words=words, spaces=spaces, tags=tags, sent_starts=sent_starts if words else None)
     return doc
 
@@ -194,9 +213,10 @@ def create_kiwi_tokenizer():
     return make
 
 
-def blank_nlp():
-    """``spacy.blank("ko")`` with our tokenizer (the stock Korean tokenizer needs mecab, which we do not use)."""
-    return spacy.blank("ko", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
+def blank_nlp(tokenizer: str | None = None):
+    """``spacy.blank("ko")`` with one of our tokenizers (default the form tokenizer; the stock Korean tokenizer
+    needs mecab, which we do not use)."""
+    return spacy.blank("ko", config={"nlp": {"tokenizer": {"@tokenizers": tokenizer or TOKENIZER_NAME}}})
 
 
 class Segmenter:
@@ -205,8 +225,11 @@ class Segmenter:
     name = "segment"
 
     def __init__(self, vocab: Vocab | None = None, num_workers: int = 0,
-                 user_words: tuple[tuple[str, str, float], ...] = ()):
+                 user_words: tuple[tuple[str, str, float], ...] = (), build_doc: bool = True):
         self.vocab = vocab if vocab is not None else blank_nlp().vocab
+        # The form Doc costs about a fifth of Kiwi's time; the Extractor asks for it only when a stage reads it
+        # (rule files with token patterns, or a NER model over forms).
+        self.build_doc = build_doc
         self.num_workers = num_workers
         self.user_words = user_words
         self.kiwi = get_kiwi(num_workers, user_words)
@@ -233,7 +256,8 @@ class Segmenter:
             sentences, forms = forms_from_sentences(analysis.text, (), blocks=blocks)
             analysis.sentences = sentences
             analysis.forms = forms
-            analysis.doc = make_doc(self.vocab, analysis.text, forms)
+            if self.build_doc:
+                analysis.doc = make_doc(self.vocab, analysis.text, forms)
 
 
 MAX_BLOCK = 20_000
@@ -269,3 +293,8 @@ def split_blocks(text: str, max_block: int = MAX_BLOCK) -> list[tuple[int, int]]
         start = cut
     blocks.append((start, n))
     return blocks
+
+
+# Every model folder names our tokenizer and (since the tagger) our NER component in its config: importing this
+# module registers both, so spacy.load works wherever our tokenizer is known.
+import pipeline.stages.biluo  # noqa: E402,F401

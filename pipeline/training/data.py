@@ -36,7 +36,8 @@ from pipeline.paths import KLUE_SPANS
 
 DEFAULT_SOURCE = KLUE_SPANS
 VALIDATION_BUCKET = 0  # sha1(id) % 10 == VALIDATION_BUCKET → validation
-MAX_EXPANSION = 2.0  # an expanded span may be at most this many times the entity's length
+MAX_EXPANSION = 2.0  # an expanded span may be at most this many times the entity's length …
+MAX_EXTRA_CHARS = 1  # … and at most this many characters longer (11개 → 11개국, not 한국 → 한국시각)
 
 OUTCOMES = ("exact", "trimmed", "expanded", "contracted", "lost")
 
@@ -128,6 +129,7 @@ def align_entities(doc: Doc, entities: Iterable[dict], stats: AlignmentStats | N
             wide = doc.char_span(start, end, label, alignment_mode="expand")
             narrow = doc.char_span(start, end, label, alignment_mode="contract")
             wide_ok = (wide is not None and len(wide.text) <= MAX_EXPANSION * (end - start)
+                       and len(wide.text) - (end - start) <= MAX_EXTRA_CHARS
                        and not any(o["start"] < wide.end_char and wide.start_char < o["end"] for o in others))
             if wide_ok:
                 span, outcome = wide, "expanded"
@@ -177,17 +179,19 @@ class BuiltCorpus:
 
 
 def build_corpus(out_dir: str | Path, source: str | Path = DEFAULT_SOURCE, limit: int = 0,
-                 val_spans: str | Path | None = None) -> BuiltCorpus:
+                 val_spans: str | Path | None = None, tokenizer: str | None = None) -> BuiltCorpus:
     """Write ``train.spacy``, ``dev.spacy`` and ``alignment.json`` into ``out_dir``, and the validation sentences
     as spans JSONL to ``val_spans`` (default ``out_dir/klue-val.spans.jsonl``) for ``krnews evaluate``.
 
     ``limit`` keeps the first N records of the source (for tests); the split is the same whatever the limit.
+    ``tokenizer`` is the registered name of the tokenizer the model reads (the config's ``nlp.tokenizer``; default
+    ours, ``krnews.KiwiTokenizer``).
     """
     from pipeline.stages.segment import blank_nlp
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    nlp = blank_nlp()
+    nlp = blank_nlp(tokenizer)
     parts: dict[str, list[dict]] = {"train": [], "dev": []}
     for n, rec in enumerate(read_spans(source)):
         if limit and n >= limit:

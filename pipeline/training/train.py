@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pipeline.stages.segment  # noqa: F401  (registers krnews.KiwiTokenizer before spaCy resolves the config)
+import pipeline.stages.segment  # noqa: F401  (registers our tokenizers and krnews_biluo_ner before spaCy reads a config)
 from pipeline.paths import MODELS_DIR, REPO_DIR
 from pipeline.training import CONFIG_PATH
 from pipeline.training.data import DEFAULT_SOURCE, BuiltCorpus, build_corpus
@@ -28,8 +28,8 @@ MODEL_PARTS = ("config.cfg", "meta.json", "vocab", "tok2vec", "ner", "tokenizer"
 META = {
     "name": "krnews_ner",
     "version": "1.0.0",
-    "description": ("krnews statistical NER: spaCy tok2vec + ner over Kiwi surface forms (tokenizer "
-                    "krnews.KiwiTokenizer), trained on about 90% of the KLUE-NER v1.1 dev split (KLUE, Park et al. "
+    "description": ("krnews statistical NER: spaCy tok2vec + a BILUO tagger (krnews_biluo_ner) over Kiwi surface forms "
+                    "(tokenizer krnews.KiwiTokenizer), trained on about 90% of the KLUE-NER v1.1 dev split (KLUE, Park et al. "
                     "2021). Labels PS, OG, LC, DT, QT, TI. Derived work of KLUE-NER, licensed CC BY-SA 4.0; see "
                     "pipeline/models/README.md for the attribution and the changes made."),
     "license": "CC BY-SA 4.0",
@@ -82,7 +82,9 @@ def train_model(config: Path = CONFIG_PATH, output: Path = SHIPPED_MODEL, max_st
     from spacy.util import load_config
 
     work = Path(work_dir) if work_dir is not None else BUILD_DIR
-    corpus = build_corpus(work / "corpus", source, limit=limit, val_spans=work / "klue-val.spans.jsonl")
+    tokenizer = load_config(Path(config))["nlp"]["tokenizer"]["@tokenizers"]
+    corpus = build_corpus(work / "corpus", source, limit=limit, val_spans=work / "klue-val.spans.jsonl",
+                          tokenizer=tokenizer)
     all_overrides = {"paths.train": str(corpus.train), "paths.dev": str(corpus.dev)}
     if max_steps is not None:
         all_overrides["training.max_steps"] = int(max_steps)

@@ -108,3 +108,18 @@ def test_build_corpus_writes_docbins_and_validation_spans(tmp_path):
     assert [(e.text, e.label_) for e in docs[0].ents] == [("오세훈", "PS"), ("29일", "DT")]
     assert docs[0][0].tag_  # Kiwi tags travel with the Doc
     assert built.alignment["train"].outcomes["exact"] == 2 * (30 - n_dev)
+
+
+@pytest.mark.parametrize("text, surface, label, outcome, kept", [
+    # one character more at most: 11개 may stand for the form 11개국 …
+    ("세계 11개국 정상이 모였다.", "11개", "QT", "expanded", "11개국"),
+    # … but 서울 does not become the form 서울시장: it is left unannotated (missing), not taught as an entity
+    ("오세훈 서울시장은 현장을 방문했다.", "서울", "LC", "lost", None),
+])
+def test_expansion_adds_at_most_one_character(nlp, text, surface, label, outcome, kept):
+    doc = nlp.make_doc(text)
+    stats = AlignmentStats()
+    spans, missing = align_entities(doc, [ent(text, surface, label)], stats)
+    assert stats.outcomes == {outcome: 1}
+    assert [s.text for s in spans] == ([kept] if kept else [])
+    assert (missing != []) == (kept is None)

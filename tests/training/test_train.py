@@ -28,7 +28,9 @@ def test_a_few_steps_on_a_tiny_slice_ship_a_loadable_model(tmp_path):
     nlp = spacy.load(out)
     assert nlp.pipe_names == ["tok2vec", "ner"]
     assert nlp.tokenizer.__class__.__name__ == "KiwiTokenizer"
-    assert set(nlp.get_pipe("ner").labels) <= {"PS", "OG", "LC", "DT", "QT", "TI"}
+    assert type(nlp.get_pipe("ner")).__name__ == "BiluoTagger"
+    labels = nlp.get_pipe("ner").labels  # BILUO tags of the entity types
+    assert labels[0] == "O" and {lab.split("-", 1)[1] for lab in labels[1:]} <= {"PS", "OG", "LC", "DT", "QT", "TI"}
     doc = nlp("오세훈 서울시장은 29일 방문했다.")
     assert doc.text == "오세훈 서울시장은 29일 방문했다."
 
@@ -40,5 +42,6 @@ def test_the_config_uses_our_tokenizer_and_two_components():
 
     cfg = load_config(CONFIG_PATH)
     assert cfg["nlp"]["tokenizer"] == {"@tokenizers": "krnews.KiwiTokenizer"}
+    assert cfg["components"]["ner"]["factory"] == "krnews_biluo_ner"
     assert cfg["nlp"]["pipeline"] == ["tok2vec", "ner"]
     assert cfg["paths"]["vectors"] is None and not cfg["components"]["tok2vec"]["model"]["embed"]["include_static_vectors"]
