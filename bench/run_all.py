@@ -5,6 +5,7 @@ other, show their output, and end with the one-line summary of each.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -31,6 +32,10 @@ def main() -> int:
             if line.strip():
                 last = line.strip()
         code = proc.wait()
+        # Flush what the benchmark wrote (scaling.py leaves 10,000-file folders behind it) so that the disk's
+        # write-back does not land on the next benchmark's timings: it once slowed throughput.py's run twofold.
+        os.sync()
+        time.sleep(2)
         if code != 0:
             failed += 1
             last = f"FAILED (exit {code}) after {time.perf_counter() - t0:.0f} s"

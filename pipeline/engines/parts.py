@@ -202,19 +202,26 @@ def run_task(units: list[Unit], settings: Settings) -> PartResult:
     return result
 
 
-def part_frame(rows: list[dict]):
-    """Rows (each with ``_table``) to the typed union DataFrame of a part; ``_row`` numbers them in order."""
-    import pandas as pd
+_ARROW_TYPES = {"string": "string", "Int64": "int64", "Float64": "float64", "boolean": "bool"}
 
-    cols = union_columns()
-    df = pd.DataFrame.from_records(rows, columns=list(cols)) if rows else pd.DataFrame(columns=list(cols))
-    df["_row"] = range(len(df))
-    for c, t in cols.items():
-        df[c] = df[c].astype(t)
-    return df
+
+def part_schema():
+    """The Arrow schema of a part: ``union_columns`` with each dtype as its Arrow type (nullable)."""
+    import pyarrow as pa
+
+    return pa.schema([(c, pa.type_for_alias(_ARROW_TYPES[t])) for c, t in union_columns().items()])
 
 
 def part_bytes(rows: list[dict]) -> bytes:
+    """Rows (each with ``_table``) as the Parquet bytes of a part; ``_row`` numbers them in order.
+
+    Built by Arrow straight from the row dicts (a missing key is a null), not through a DataFrame: this runs once per
+    task in every worker, and pandas' per-column conversions cost three times as much.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist([{**r, "_row": i} for i, r in enumerate(rows)], schema=part_schema())
     buf = io.BytesIO()
-    part_frame(rows).to_parquet(buf, index=False, engine="pyarrow")
+    pq.write_table(table, buf)
     return buf.getvalue()
