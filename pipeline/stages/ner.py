@@ -1,10 +1,14 @@
-"""NER stage: the statistical model (spaCy ``ner`` trained on KLUE-NER) proposes PERSON, ORG and LOCATION.
+"""NER stage: the statistical model (spaCy ``tok2vec`` + our BILUO tagger, trained on KLUE-NER) proposes PERSON, ORG
+and LOCATION.
 
 The model ships inside the package (``pipeline/models/ner``, CC BY-SA 4.0, see ``pipeline/models/README.md``; rebuilt
 by ``krnews train``); when it is absent the stage does nothing, so the rule stages still run. It runs on the Doc the
 segment stage built (Kiwi forms, tags on ``token.tag_``), which is what it was trained on. KLUE labels map to ours:
 PS → PERSON, OG → ORG, LC → LOCATION. The model also marks DT, QT and TI (they stay on ``analysis.doc.ents`` and
 are scored by ``krnews evaluate --model-only``), but the rule stages own dates and quantities with exact values.
+
+The Extractor hands the stage a whole batch (``run_many``): the model runs over the batch's Docs together. Any
+spaCy NER model with our tokenizer loads here, the transition-based ``ner`` of earlier versions included.
 """
 from __future__ import annotations
 
