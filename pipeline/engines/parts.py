@@ -121,6 +121,12 @@ def init_worker(settings: Settings, driver_pid: int | None = None) -> None:
     if driver_pid is not None:
         _exit_with(driver_pid)
     extractor_for(settings)
+    # What the worker loaded (model, rules, lexicons) lives as long as the worker: keep it out of the garbage
+    # collector's full passes, which otherwise walk it again and again (about 3 % of a worker's time, measured).
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _sha256_file(path: str) -> str:
