@@ -51,40 +51,49 @@ def transition_mask(labels: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray
     return allowed, first, last
 
 
-def viterbi(scores: Sequence[numpy.ndarray], allowed: numpy.ndarray, first: numpy.ndarray,
-            last: numpy.ndarray) -> list[numpy.ndarray]:
-    """The best well-formed label sequence of each Doc, from per-token log-probabilities (one array per Doc),
-    decoded for all the Docs of the batch together (padded to the longest)."""
-    out: list[numpy.ndarray | None] = [None] * len(scores)
+def _batch_viterbi(scores: Sequence[numpy.ndarray], first: numpy.ndarray, last: numpy.ndarray,
+                   step) -> list[numpy.ndarray]:
+    """The frame both Viterbi passes share: the Docs of a batch padded to the longest, ``step`` (best scores so far
+    → for every label, the best score and index of an allowed previous label) run position by position, then each
+    Doc's path traced back. ``first``/``last``: the labels a sequence may start/end with."""
+    out = [numpy.zeros((0,), dtype="int32") for _ in scores]
     live = [i for i, s in enumerate(scores) if len(s)]
-    for i, s in enumerate(scores):
-        if not len(s):
-            out[i] = numpy.zeros((0,), dtype="int32")
     if not live:
-        return out  # type: ignore[return-value]
-    n_labels = allowed.shape[0]
+        return out
+    n_labels = len(first)
     lengths = numpy.array([len(scores[i]) for i in live])
     steps = int(lengths.max())
     emit = numpy.zeros((len(live), steps, n_labels), dtype="float32")
     for row, i in enumerate(live):
         emit[row, :lengths[row]] = scores[i]
-    trans = numpy.where(allowed, 0.0, _NEG).astype("float32")
-    best = emit[:, 0] + numpy.where(first, 0.0, _NEG)
+    best = emit[:, 0] + numpy.where(first, 0.0, _NEG).astype("float32")
     back = numpy.zeros((len(live), steps, n_labels), dtype="int32")
     for t in range(1, steps):
-        cand = best[:, :, None] + trans[None]  # (docs, prev, next)
-        back[:, t] = cand.argmax(axis=1)
-        new = cand.max(axis=1) + emit[:, t]
+        prev_best, back[:, t] = step(best)
         going = (t < lengths)[:, None]  # a finished Doc keeps its scores
-        best = numpy.where(going, new, best)
+        best = numpy.where(going, prev_best + emit[:, t], best)
+    end = numpy.where(last, 0.0, _NEG).astype("float32")
     for row, i in enumerate(live):
         n = int(lengths[row])
         path = numpy.empty(n, dtype="int32")
-        path[-1] = int((best[row] + numpy.where(last, 0.0, _NEG)).argmax())
+        path[-1] = int((best[row] + end).argmax())
         for t in range(n - 1, 0, -1):
             path[t - 1] = back[row, t, path[t]]
         out[i] = path
-    return out  # type: ignore[return-value]
+    return out
+
+
+def viterbi(scores: Sequence[numpy.ndarray], allowed: numpy.ndarray, first: numpy.ndarray,
+            last: numpy.ndarray) -> list[numpy.ndarray]:
+    """The best well-formed label sequence of each Doc, from per-token log-probabilities (one array per Doc),
+    decoded for all the Docs of the batch together, for any ``transition_mask``."""
+    trans = numpy.where(allowed, 0.0, _NEG).astype("float32")
+
+    def step(best):
+        cand = best[:, :, None] + trans[None]  # (docs, prev, next)
+        return cand.max(axis=1), cand.argmax(axis=1)
+
+    return _batch_viterbi(scores, first, last, step)
 
 
 def _biluo_layout(labels: Sequence[str]) -> int | None:
@@ -104,55 +113,32 @@ def viterbi_biluo(scores: Sequence[numpy.ndarray], n_types: int) -> list[numpy.n
     the best previous label is one of O/L/U whatever comes next, inside it is the B or I of the same type, so each
     step needs two maxima instead of a labels × labels table. Same paths as ``viterbi`` (ties go to the lower
     label index in both)."""
-    out: list[numpy.ndarray | None] = [None] * len(scores)
-    live = [i for i, s in enumerate(scores) if len(s)]
-    for i, s in enumerate(scores):
-        if not len(s):
-            out[i] = numpy.zeros((0,), dtype="int32")
-    if not live:
-        return out  # type: ignore[return-value]
     n_labels = 1 + 4 * n_types
     b_idx = numpy.arange(n_types) * 4 + 1
     i_idx, l_idx, u_idx = b_idx + 1, b_idx + 2, b_idx + 3
     out_idx = numpy.sort(numpy.concatenate([[0], l_idx, u_idx]))  # labels an entity-free step may follow
     starts = numpy.concatenate([[0], b_idx, u_idx])  # labels that follow O/L/U
-    lengths = numpy.array([len(scores[i]) for i in live])
-    steps = int(lengths.max())
-    emit = numpy.zeros((len(live), steps, n_labels), dtype="float32")
-    for row, i in enumerate(live):
-        emit[row, :lengths[row]] = scores[i]
-    first = numpy.full(n_labels, _NEG, dtype="float32")
-    first[starts] = 0.0
-    best = emit[:, 0] + first
-    back = numpy.zeros((len(live), steps, n_labels), dtype="int32")
-    new = numpy.empty_like(best)
-    for t in range(1, steps):
+    first = numpy.zeros(n_labels, dtype=bool)
+    first[starts] = True
+    last = numpy.zeros(n_labels, dtype=bool)
+    last[out_idx] = True
+
+    def step(best):
+        docs = numpy.arange(len(best))
         outs = best[:, out_idx]
         o_arg = outs.argmax(axis=1)
-        o_best = outs[numpy.arange(len(live)), o_arg]
         b, i = best[:, b_idx], best[:, i_idx]
         take_b = b >= i
-        in_best = numpy.where(take_b, b, i)
-        in_arg = numpy.where(take_b, b_idx, i_idx)
-        new[:, starts] = o_best[:, None]
-        new[:, i_idx] = in_best
-        new[:, l_idx] = in_best
-        new += emit[:, t]
-        back[:, t, starts] = out_idx[o_arg][:, None]
-        back[:, t, i_idx] = in_arg
-        back[:, t, l_idx] = in_arg
-        going = (t < lengths)[:, None]  # a finished Doc keeps its scores
-        best = numpy.where(going, new, best)
-    last = numpy.full(n_labels, _NEG, dtype="float32")
-    last[out_idx] = 0.0
-    for row, i in enumerate(live):
-        n = int(lengths[row])
-        path = numpy.empty(n, dtype="int32")
-        path[-1] = int((best[row] + last).argmax())
-        for t in range(n - 1, 0, -1):
-            path[t - 1] = back[row, t, path[t]]
-        out[i] = path
-    return out  # type: ignore[return-value]
+        prev_best = numpy.empty_like(best)
+        prev_arg = numpy.empty(best.shape, dtype="int32")
+        prev_best[:, starts] = outs[docs, o_arg][:, None]
+        prev_arg[:, starts] = out_idx[o_arg][:, None]
+        for idx in (i_idx, l_idx):
+            prev_best[:, idx] = numpy.where(take_b, b, i)
+            prev_arg[:, idx] = numpy.where(take_b, b_idx, i_idx)
+        return prev_best, prev_arg
+
+    return _batch_viterbi(scores, first, last, step)
 
 
 def _log_softmax(x: numpy.ndarray) -> numpy.ndarray:
