@@ -80,7 +80,7 @@ def main() -> None:
         phases = timings["phases_s"]
         shares = timings["stages_share"]
         print(line)
-        print(f"run phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
+        print("run phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
         print(f"floor: Kiwi load {load:.2f} s + tokenize {floor_tokenize:.2f} s (runs before/after: "
               f"{sum(floors[r]):.1f} / {sum(floors[r + 1]):.1f} s) = {floor_tokenize * args.workers / n * 100:.2f} "
               f"thread-s per 100 articles")

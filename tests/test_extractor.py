@@ -35,45 +35,35 @@ def test_bad_published_is_a_clear_error(extractor):
         extractor.extract("서울시", published="29 May")
 
 
-def test_a_stage_failure_fails_that_article_only(extractor, monkeypatch):
-    link = next(s for s in extractor.stages if s.name == "link")
-    original = type(link).__call__
+def break_on_bomb(monkeypatch, cls, method: str) -> None:
+    """Make ``cls.method`` raise for any article that mentions 폭탄."""
+    original = getattr(cls, method)
 
-    def flaky(self, analysis):
+    def flaky(self, analysis, *args):
         if "폭탄" in analysis.text:
             raise RuntimeError("boom")
-        return original(self, analysis)
+        return original(self, analysis, *args)
 
-    monkeypatch.setattr(type(link), "__call__", flaky)
-    articles = [Article("good", "서울시는 29일 1,000억원을 투입한다."), Article("bad", "폭탄 문서다."),
+    monkeypatch.setattr(cls, method, flaky)
+
+
+# link runs article by article; ner tags a batch at once, and when the batch fails each article is retried alone
+@pytest.mark.parametrize("stage, method", [("link", "__call__"), ("ner", "_doc_for")])
+def test_a_stage_failure_fails_that_article_only(extractor, monkeypatch, stage, method):
+    break_on_bomb(monkeypatch, type(next(s for s in extractor.stages if s.name == stage)), method)
+    articles = [Article("good", "오세훈 서울시장은 29일 부산 해운대를 방문했다."), Article("bad", "폭탄 문서다."),
                 Article("good2", "부산시는 500억원을 쓴다.")]
     results = {r.analysis.article.doc_id: r for r in extractor.extract_many(articles)}
     assert [results[d].analysis.status for d in ("good", "bad", "good2")] == ["ok", "failed", "ok"]
     errors = results["bad"].rows["errors"]
-    assert [(e["stage"], e["error"]) for e in errors] == [("link", "RuntimeError")]
+    assert [(e["stage"], e["error"]) for e in errors] == [(stage, "RuntimeError")]
     assert "boom" in errors[0]["message"]
     assert results["bad"].rows["documents"][0]["status"] == "failed"
     assert [r["amount"] for r in results["good2"].rows["money"]] == [50_000_000_000]
-
-
-def test_a_batched_stage_failure_fails_that_article_only(extractor, monkeypatch):
-    """The NER stage tags a batch at once; when the batch fails, each article is retried alone."""
-    ner = extractor.ner
-    original = type(ner)._doc_for
-
-    def flaky(self, analysis):
-        if "폭탄" in analysis.text:
-            raise RuntimeError("boom")
-        return original(self, analysis)
-
-    monkeypatch.setattr(type(ner), "_doc_for", flaky)
-    articles = [Article("good", "오세훈 서울시장은 부산 해운대를 방문했다."), Article("bad", "폭탄 문서다."),
-                Article("good2", "부산시는 500억원을 쓴다.")]
-    results = {r.analysis.article.doc_id: r for r in extractor.extract_many(articles)}
-    assert [results[d].analysis.status for d in ("good", "bad", "good2")] == ["ok", "failed", "ok"]
-    assert [(e["stage"], e["error"]) for e in results["bad"].rows["errors"]] == [("ner", "RuntimeError")]
-    good = results["good"].analysis.mentions
-    assert len([m for m in good if m.source == "ner"]) == len({(m.start, m.end) for m in good if m.source == "ner"})
+    assert [(r["name"], r["title"], r["organization"]) for r in results["good"].rows["people"]] == [
+        ("오세훈", "시장", "서울시")]
+    ner = [(m.start, m.end) for m in results["good"].analysis.mentions if m.source == "ner"]
+    assert len(ner) == len(set(ner))  # a batch retried article by article keeps no mention twice
 
 
 def test_batches_give_the_results_of_one_article_at_a_time(extractor):

@@ -20,8 +20,7 @@ from typing import Iterable, Sequence
 import numpy
 from spacy.language import Language
 from spacy.pipeline.tagger import Tagger
-from spacy.scorer import get_ner_prf
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.training import validate_examples
 from thinc.api import SequenceCategoricalCrossentropy
 
@@ -199,29 +198,6 @@ def set_entities(doc: Doc, path: numpy.ndarray, labels: Sequence[str]) -> None:
     iob = numpy.array([2] + [3 if lab[0] in "BU" else 1 for lab in labels[1:]], dtype="uint64")  # O=2 B=3 I=1
     types = numpy.array([0] + [strings.add(lab[2:]) for lab in labels[1:]], dtype="uint64")
     doc.from_array([ENT_IOB, ENT_TYPE], numpy.stack([iob[path], types[path]], axis=1))
-
-
-def spans_of(doc: Doc, path: numpy.ndarray, labels: Sequence[str]) -> list[Span]:
-    """Entity spans of a well-formed BILUO label sequence."""
-    spans = []
-    start = None
-    for i, k in enumerate(path):
-        lab = labels[k]
-        if lab == "O":
-            continue
-        mark, typ = lab.split("-", 1)
-        if mark == "U":
-            spans.append(Span(doc, i, i + 1, label=typ))
-        elif mark == "B":
-            start = i
-        elif mark == "L" and start is not None:
-            spans.append(Span(doc, start, i + 1, label=typ))
-            start = None
-    return spans
-
-
-def ner_score(examples, **kwargs):
-    return get_ner_prf(examples, **kwargs)
 
 
 class BiluoTagger(Tagger):
