@@ -130,3 +130,47 @@ def test_long_doc_is_tagged_in_windows_with_the_same_entities(monkeypatch):
     # differently there (a window holds about three sentences here)
     same = set(got) & set(whole)
     assert len(same) >= 0.85 * len(whole) and abs(len(got) - len(whole)) <= 0.1 * len(whole)
+
+
+@pytest.mark.parametrize("rows,cols,out", [(1, 160, 96), (7, 96, 96), (255, 32, 25), (256, 96, 96), (1000, 160, 96)])
+def test_block_gemm_gives_each_row_the_result_it_has_alone(rows, cols, out):
+    """The model's matrix products give a row the same bits whatever other rows share the product (OpenBLAS alone
+    would not for a few rows), and agree with thinc's own product to float precision."""
+    import numpy
+    from thinc.api import NumpyOps
+
+    from pipeline.stages.ner import block_gemm_ops
+
+    ops = block_gemm_ops()
+    rng = numpy.random.default_rng(rows)
+    x = rng.standard_normal((rows + 300, cols)).astype("float32")
+    w = rng.standard_normal((out, cols)).astype("float32")
+    whole = ops.gemm(x, w, trans2=True)
+    for lo, hi in [(0, rows), (3, 3 + rows), (rows, rows + 1), (0, 1), (rows // 2, rows + 299)]:
+        assert numpy.array_equal(ops.gemm(x[lo:hi], w, trans2=True), whole[lo:hi]), (lo, hi)
+    assert numpy.allclose(whole, NumpyOps().gemm(x, w, trans2=True), rtol=1e-4, atol=1e-4)
+    assert numpy.array_equal(ops.gemm(numpy.ascontiguousarray(x.T), w, trans1=True, trans2=True), whole)
+    into = numpy.empty_like(whole)
+    assert ops.gemm(x, w, trans2=True, out=into) is into and numpy.array_equal(into, whole)
+
+
+def test_an_article_gets_the_same_entities_alone_and_in_any_batch(ner):
+    """Tagging is per article: a resumed or incremental run (other batches) tags an article exactly as a whole run."""
+    from pipeline.article import Analysis, Article
+    from pipeline.stages.segment import Segmenter
+
+    texts = [text for text, _ in NEWS] + ["오세훈 서울시장은 29일 한국전자통신연구원 방승찬 원장을 만났다. " * 30]
+    seg = Segmenter(vocab=ner.nlp.vocab)
+
+    def tagged(batch: list[str]) -> list[list[tuple]]:
+        analyses = [Analysis(Article(doc_id=str(i), text=t)) for i, t in enumerate(batch)]
+        seg.segment_many(analyses)
+        ner.run_many(analyses)
+        scores = ner.nlp.get_pipe("ner").model.predict([a.doc for a in analyses])
+        return [[(m.start, m.end, m.label) for m in a.mentions] for a in analyses], [s.tobytes() for s in scores]
+
+    alone = [tagged([t]) for t in texts]
+    together_mentions, together_scores = tagged(texts)
+    reversed_mentions, reversed_scores = tagged(texts[::-1])
+    assert [a[0][0] for a in alone] == together_mentions == reversed_mentions[::-1]
+    assert [a[1][0] for a in alone] == together_scores == reversed_scores[::-1]
