@@ -14,9 +14,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from pipeline.article import Analysis, Article, ReadError
 from pipeline.io.readers import as_date as _as_date
@@ -30,6 +28,8 @@ from pipeline.stages.rules import RuleStage
 from pipeline.stages.segment import Segmenter, blank_nlp
 from pipeline.stages.tables import TablesStage, rows_for
 
+if TYPE_CHECKING:  # only Result.tables builds DataFrames; the batch workers never do, and need not import pandas
+    import pandas as pd
 
 
 
@@ -44,7 +44,7 @@ class Result:
     def mentions(self):
         return self.analysis.mentions
 
-    def tables(self) -> dict[str, pd.DataFrame]:
+    def tables(self) -> dict[str, "pd.DataFrame"]:
         """The same tables the CLI writes (every table, with its documented columns, even when empty)."""
         return {name: to_frame(name, self.rows.get(name, [])) for name in TABLES}
 

@@ -5,7 +5,10 @@
 """
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is built: the extraction workers never need it
+    import pandas as pd
 
 # column -> pandas dtype. "string" is pandas' nullable string, "Int64"/"Float64"/"boolean" nullable numbers.
 TABLES: dict[str, dict[str, str]] = {
@@ -63,12 +66,16 @@ LABEL_TABLES: dict[str, str] = {
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
 
-def empty_table(name: str) -> pd.DataFrame:
+def empty_table(name: str) -> "pd.DataFrame":
+    import pandas as pd
+
     return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in TABLES[name].items()})
 
 
-def to_frame(name: str, rows: list[dict]) -> pd.DataFrame:
+def to_frame(name: str, rows: list[dict]) -> "pd.DataFrame":
     """Rows (dicts) to a DataFrame with exactly the documented columns, dtypes and deterministic order."""
+    import pandas as pd
+
     cols = TABLES[name]
     if not rows:
         return empty_table(name)
