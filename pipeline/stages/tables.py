@@ -19,11 +19,15 @@ def _json_default(o: Any):
     return str(o)
 
 
+# One encoder for every row: json.dumps with options builds a new one per call, which cost more than the encoding.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_json_default)
+
+
 def normalized_json(value: dict | None) -> str:
     if value is None:
         return ""
     clean = {k: v for k, v in value.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
-    return json.dumps(clean, ensure_ascii=False, sort_keys=True, default=_json_default)
+    return _ENCODER.encode(clean)
 
 
 def assign_ids(analysis: Analysis) -> None:
