@@ -13,7 +13,13 @@ an equivalent, faster search, ``cp.search`` (module ``fastsearch``, where the re
 - patterns that begin with the same zero-width assertions (the ``person.*`` patterns: a word start, a surname
   ahead, not an ordinary word) have the positions where those hold found once per text, and try the rest of the
   pattern at those positions only, resuming after each match as ``finditer`` does. Assertions consume nothing and
-  hold no group, so a match there is the very match ``finditer`` finds.
+  hold no group, so a match there is the very match ``finditer`` finds;
+- a pattern that ``regex`` would try at every position (it finds no set of first characters in it, as in
+  ``(?:오후\\s*)?[0-9]시``) is searched behind a check of the characters its matches can begin with
+  (``(?=[오0-9])``), when those are few.
+
+The pattern as written (``cp.regex``) is compiled when something uses it to match (a ``fastsearch.LazyPattern``):
+the fast searches do not. Loading checks it with a one-form stand-in for each list, which gives the same errors.
 
 A pattern whose source uses syntax ``fastsearch`` does not read (other flags, conditionals, fuzzy matching, ...)
 is searched as written. ``tests/ruleset/test_fastsearch.py`` compares both searches.
@@ -47,7 +53,7 @@ class CompiledPattern:
     order: int
     label: str
     priority: int
-    regex: Any = None  # regex.Pattern
+    regex: Any = None  # regex.Pattern (a fastsearch.LazyPattern: compiled when first used)
     search: Any = None  # fastsearch.Search: how find looks for the matches of ``regex``
     token_groups: list[str | None] = field(default_factory=list)  # group name per token-pattern element
     not_before: Any = None  # regex.Pattern: a lookbehind tried at the match start
@@ -163,8 +169,13 @@ class Ruleset:
         if unknown:
             return None
         named = {n: [f for f in lists[n] if f] for n in names}
+        # A list's forms change nothing in what compiling says (errors, flags, groups), and a list of one short form
+        # compiles much faster than one of hundreds.
+        stand_ins = {n: forms[:1] and ["x"] for n, forms in named.items()}
         try:
-            regex.compile(source, **named)  # errors with positions in the author's own text
+            shape = regex.compile(source, **stand_ins)  # errors with positions in the author's own text
+            if wrap == "{}":  # the pattern itself: compiled when a search needs it (fastsearch.plan_searches)
+                return fastsearch.LazyPattern(source, named, shape)
             return regex.compile(wrap.format(source), **named)
         except regex.error as exc:
             self._problem(cp, key, f"invalid {key} regex: {exc}", problems)
