@@ -1,0 +1,142 @@
+"""assemble's fast paths write the writers' bytes: Arrow CSV and Parquet, threads, one read of the parts, streaming."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.engines import assemble
+from pipeline.engines.local import run_local
+from pipeline.engines.manifest import Manifest
+from pipeline.io import writers
+from pipeline.io.schema import TABLES
+
+from .conftest import make_folder, read_csvs
+
+TRICKY = ["", " ", "plain", "=1+1", "+82 10", "-3%", "@user", "\tx", "\rx", "'=x", "''", '"q"', 'a"b', "a,b",
+          "line\nbreak", "crlf\r\nend", "cr\rend", " lead", "trail ", "한글,쉼표", "\u2028", "\x85", "\ufeff",
+          "😀", "'", "\\", "NA", "null", "None", "True", "1.5", "x" * 300] + [f"a{chr(i)}b" for i in range(128)]
+INTS = [0, -1, 7, 2 ** 62, -(2 ** 63), None]
+FLOATS = [0.1, 1e16, 1e-05, -0.0, 1 / 3, 123456789.0, 2.5e-300, None]
+BOOLS = [True, False, None]
+ARROW = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64(), "boolean": pa.bool_()}
+
+
+def tricky_frame(name: str) -> pd.DataFrame:
+    """Every column cycles through awkward values of its dtype, offset so that rows mix them."""
+    pools = {"string": TRICKY + [None], "Int64": INTS, "Float64": FLOATS, "boolean": BOOLS}
+    n = len(TRICKY) + 1
+    data = {c: [pools[t][(i + k) % len(pools[t])] for i in range(n)] for k, (c, t) in enumerate(TABLES[name].items())}
+    return pd.DataFrame({c: pd.array(v, dtype=TABLES[name][c]) for c, v in data.items()})
+
+
+def arrow_of(name: str, df: pd.DataFrame) -> pa.Table:
+    """The frame as DuckDB hands it over: plain Arrow types, nulls for NA."""
+    return pa.table({c: pa.array([None if pd.isna(v) else v for v in df[c].tolist()], ARROW[t])
+                     for c, t in TABLES[name].items()})
+
+
+def old_streamed_parquet(name: str, table: pa.Table, path, batch_rows: int) -> None:
+    """The streamed Parquet as the code wrote it before one query fed both formats: one row group per batch."""
+    writer = None
+    for batch in table.to_batches(max_chunksize=batch_rows):
+        t = pa.Table.from_pandas(assemble._typed(name, batch), preserve_index=False)
+        writer = writer or pq.ParquetWriter(path, t.schema)
+        writer.write_table(t.cast(writer.schema))
+    writer.close()
+
+
+@pytest.mark.parametrize("batch_rows", [100_000, 7])
+@pytest.mark.parametrize("name", list(TABLES))
+def test_write_table_gives_the_writers_bytes(name, batch_rows, tmp_path):
+    df = tricky_frame(name)
+    table = arrow_of(name, df)
+    writers.write_csv(df, tmp_path / "ref" / f"{name}.csv")
+    if batch_rows >= len(df):
+        writers.write_parquet(df, tmp_path / "ref" / f"{name}.parquet")
+    else:
+        old_streamed_parquet(name, table, tmp_path / "ref" / f"{name}.parquet", batch_rows)
+    con = duckdb.connect()
+    try:
+        con.register("t", table)
+        assemble._write_table(con, "SELECT * FROM t", name, len(df), tmp_path / "out", ["csv", "parquet"],
+                              batch_rows, writers)
+    finally:
+        con.close()
+    for suffix in (".csv", ".parquet"):
+        assert (tmp_path / "out" / f"{name}{suffix}").read_bytes() == \
+            (tmp_path / "ref" / f"{name}{suffix}").read_bytes(), suffix
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{name}.csv", f"{name}.parquet"]
+
+
+@pytest.fixture
+def assembled(fake_extractor, tmp_path):
+    """A finished run (duplicate ids, a formula, a broken record) and the parts ``assemble`` reads."""
+    import json
+
+    root = make_folder(tmp_path / "in", 12)
+    (root / "feed.jsonl").write_text("\n".join([
+        json.dumps({"id": "dup", "text": "=SUM 첫 기사 100억원"}, ensure_ascii=False),
+        json.dumps({"id": "dup", "text": "둘째, \"기사\" 200억원"}, ensure_ascii=False),
+        "{broken",
+        json.dumps({"id": "dup~2", "text": "셋째 기사 300억원"}, ensure_ascii=False),
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run_local([root], out, workers=1)
+    m = Manifest.open(out)
+    current = [("_discover.parquet", "", 0, -1)] + m.current(m.done_inputs())
+    m.close()
+    return out, current
+
+
+def parquet_bytes(out) -> dict[str, bytes]:
+    return {name: (out / f"{name}.parquet").read_bytes() for name in TABLES}
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("materialize_bytes", [0, None])
+def test_same_bytes_whatever_the_threads_and_the_reading(assembled, tmp_path, threads, materialize_bytes):
+    out, current = assembled
+    parts_dir = out / ".krnews" / "parts"
+    counts = assemble.assemble(parts_dir, current, tmp_path / "a", ["csv", "parquet"], threads=threads,
+                               materialize_bytes=materialize_bytes)
+    assert counts["documents"] == 15 and counts["errors"] == 1
+    assert read_csvs(tmp_path / "a") == read_csvs(out)
+    assert parquet_bytes(tmp_path / "a") == parquet_bytes(out)
+    # streamed (row groups of 3): the same CSV, and the same Parquet whichever way it was read
+    assemble.assemble(parts_dir, current, tmp_path / "s", ["csv", "parquet"], threads=threads, batch_rows=3,
+                      materialize_bytes=materialize_bytes)
+    assemble.assemble(parts_dir, current, tmp_path / "s1", ["csv", "parquet"], threads=1, batch_rows=3,
+                      materialize_bytes=0)
+    assert read_csvs(tmp_path / "s") == read_csvs(out)
+    assert parquet_bytes(tmp_path / "s") == parquet_bytes(tmp_path / "s1")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "s" / f"{name}.parquet"),
+                                      pd.read_parquet(out / f"{name}.parquet"))
+    assert not [p for d in ("a", "s") for p in (tmp_path / d).iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_one_format_only(assembled, tmp_path, fmt):
+    out, current = assembled
+    assemble.assemble(out / ".krnews" / "parts", current, tmp_path / "a", [fmt], batch_rows=4)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(f"{n}.{fmt}" for n in TABLES)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_an_error_in_one_table_surfaces_and_leaves_no_temporary_file(assembled, tmp_path, monkeypatch, threads):
+    out, current = assembled
+    real = assemble._typed
+
+    def failing(name, data):
+        if name == "mentions":
+            raise RuntimeError("disk full")
+        return real(name, data)
+
+    monkeypatch.setattr(assemble, "_typed", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        assemble.assemble(out / ".krnews" / "parts", current, tmp_path / "a", ["csv", "parquet"], threads=threads)
+    assert not (tmp_path / "a" / "mentions.csv").exists()
+    assert not list((tmp_path / "a").glob(".*"))  # the folder may not even exist: mentions is written first
