@@ -183,7 +183,7 @@ def test_first_characters_are_read_from_the_source(source, members):
 
 @pytest.mark.parametrize("source", [
     r"a?", r"(?:a|)", r"(?=a)", r"a|b*", r"\bx?", r".a", r"[^a]b", r"\wa", r"(?i:a)b", r"(?i)ab", r"\1?(a)",
-    r"(a)\1", r"\Xa", r"\Ga", r"\Ka", r"(?|a|b)", r"(?(1)a|b)", r"[[:alpha:]]", r"\N{LATIN SMALL LETTER A}",
+    r"(a)\1", r"\Xa", r"\Ga", r"\Ka", r"(?|a|b)", r"(a)?(?(1)a|b)", r"[[:alpha:]]", r"\N{LATIN SMALL LETTER A}",
     r"a{,2}", r"(?>a?)", r"\p{L}?", r"(?:\d-a)?",
 ])
 def test_first_characters_give_up_on_empty_matches_and_unknown_syntax(source):
