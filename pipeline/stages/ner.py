@@ -66,21 +66,27 @@ def model_available(path: Path = DEFAULT_MODEL) -> bool:
     return (path / "meta.json").exists()
 
 
+def load_model(model_path: Path = DEFAULT_MODEL):
+    """``spacy.load`` with the model's matrix products on ``block_gemm_ops`` (the stage and ``krnews evaluate
+    --model-only`` run the same arithmetic)."""
+    import spacy
+    from thinc.api import get_current_ops, set_current_ops
+
+    previous = get_current_ops()
+    set_current_ops(block_gemm_ops())  # the model's layers take the current ops when they are built
+    try:
+        return spacy.load(model_path)
+    finally:
+        set_current_ops(previous)
+
+
 class NerStage:
     name = "ner"
 
     def __init__(self, model_path: Path | None = DEFAULT_MODEL):
         self.nlp = None
         if model_path is not None and model_available(model_path):
-            import spacy
-            from thinc.api import get_current_ops, set_current_ops
-
-            previous = get_current_ops()
-            set_current_ops(block_gemm_ops())  # the model's layers take the current ops when they are built
-            try:
-                self.nlp = spacy.load(model_path)
-            finally:
-                set_current_ops(previous)
+            self.nlp = load_model(model_path)
 
     @property
     def enabled(self) -> bool:

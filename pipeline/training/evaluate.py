@@ -71,12 +71,9 @@ def pipeline_predictor(ner: bool = True) -> Predictor:
 
 def model_predictor(model_path: Path | None = None) -> Predictor:
     """Predictions of the bare NER model over our tokenizer, with its own KLUE labels."""
-    import spacy
+    from pipeline.stages.ner import DEFAULT_MODEL, load_model
 
-    import pipeline.stages.segment  # noqa: F401  (registers our tokenizer)
-    from pipeline.stages.ner import DEFAULT_MODEL
-
-    nlp = spacy.load(model_path or DEFAULT_MODEL)
+    nlp = load_model(model_path or DEFAULT_MODEL)
 
     def predict(records: Sequence[dict]) -> list[list[GoldSpan]]:
         docs = nlp.pipe(r["text"] for r in records)
