@@ -72,8 +72,6 @@ def _typed(name: str, batch) -> pd.DataFrame:
     return df[list(TABLES[name])]
 
 
-# --- assembly --------------------------------------------------------------------------------------------------
-
 def assemble(parts_dir: Path, current: Sequence[tuple[str, str, int, int]], out_dir: str | Path,
              formats: Iterable[str], *, tmp_dir: Path | None = None, threads: int = 2,
              batch_rows: int = BATCH_ROWS, materialize_bytes: int | None = None) -> dict[str, int]:
@@ -195,6 +193,7 @@ def _stream_table(con, sql: str, name: str, out: Path, formats: list[str], batch
     want_csv, want_pq = "csv" in formats, "parquet" in formats
     if not (want_csv or want_pq):
         return
+
     def stream(csv_tmp: str | None, pq_tmp: str | None) -> None:
         fh = open(csv_tmp, "wb") if csv_tmp else None
         writer = None

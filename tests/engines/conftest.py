@@ -5,6 +5,7 @@ which finds numbers by regex: no Kiwi, no model, milliseconds a run. The slow te
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -43,6 +44,17 @@ def make_folder(root: Path, n: int, sentences: int = 3) -> Path:
             (root / "sub" if i % 4 == 0 else root).mkdir(exist_ok=True)
             (root / ("sub" if i % 4 == 0 else "") / f"a{i:03d}.txt").write_text(text, encoding="utf-8")
     return root
+
+
+def write_duplicate_feed(root: Path, second: str = "둘째 기사 200억원") -> Path:
+    """``root/feed.jsonl``: two records with the id ``dup``, a broken line, and a record whose own id is ``dup~2``
+    (the suffix the second ``dup`` would otherwise get); the first text starts with a formula."""
+    records = [{"id": "dup", "text": "=SUM 첫 기사 100억원"}, {"id": "dup", "text": second}, None,
+               {"id": "dup~2", "text": "셋째 기사 300억원"}]
+    path = root / "feed.jsonl"
+    path.write_text("\n".join("{broken" if r is None else json.dumps(r, ensure_ascii=False) for r in records) + "\n",
+                    encoding="utf-8")
+    return path
 
 
 class FakeExtractor:

@@ -1,4 +1,4 @@
-"""assemble's fast paths write the writers' bytes: Arrow CSV and Parquet, threads, one read of the parts, streaming."""
+"""assemble writes the writers' bytes whatever the path: threads, one read of the parts, streaming."""
 from __future__ import annotations
 
 import duckdb
@@ -13,7 +13,7 @@ from pipeline.engines.manifest import Manifest
 from pipeline.io import writers
 from pipeline.io.schema import TABLES
 
-from .conftest import make_folder, read_csvs
+from .conftest import make_folder, read_csvs, write_duplicate_feed
 
 TRICKY = ["", " ", "plain", "=1+1", "+82 10", "-3%", "@user", "\tx", "\rx", "'=x", "''", '"q"', 'a"b', "a,b",
           "line\nbreak", "crlf\r\nend", "cr\rend", " lead", "trail ", "한글,쉼표", "\u2028", "\x85", "\ufeff",
@@ -74,15 +74,8 @@ def test_write_table_gives_the_writers_bytes(name, batch_rows, tmp_path):
 @pytest.fixture
 def assembled(fake_extractor, tmp_path):
     """A finished run (duplicate ids, a formula, a broken record) and the parts ``assemble`` reads."""
-    import json
-
     root = make_folder(tmp_path / "in", 12)
-    (root / "feed.jsonl").write_text("\n".join([
-        json.dumps({"id": "dup", "text": "=SUM 첫 기사 100억원"}, ensure_ascii=False),
-        json.dumps({"id": "dup", "text": "둘째, \"기사\" 200억원"}, ensure_ascii=False),
-        "{broken",
-        json.dumps({"id": "dup~2", "text": "셋째 기사 300억원"}, ensure_ascii=False),
-    ]) + "\n", encoding="utf-8")
+    write_duplicate_feed(root, second='둘째, "기사" 200억원')  # a comma and quotes for the CSV
     out = tmp_path / "out"
     run_local([root], out, workers=1)
     m = Manifest.open(out)

@@ -12,7 +12,7 @@ from pipeline.engines.manifest import Manifest
 from pipeline.io.schema import TABLES, to_frame
 from pipeline.io.writers import write_tables
 
-from .conftest import FakeExtractor, make_folder, read_csvs
+from .conftest import FakeExtractor, make_folder, read_csvs, write_duplicate_feed
 
 
 def reference_tables(inputs, out, published=None):
@@ -37,12 +37,7 @@ def reference_tables(inputs, out, published=None):
 @pytest.fixture
 def corpus(tmp_path):
     root = make_folder(tmp_path / "in", 14)
-    (root / "feed.jsonl").write_text("\n".join([
-        json.dumps({"id": "dup", "text": "=SUM 첫 기사 100억원"}, ensure_ascii=False),
-        json.dumps({"id": "dup", "text": "둘째 기사 200억원"}, ensure_ascii=False),
-        "{broken",
-        json.dumps({"id": "dup~2", "text": "셋째 기사 300억원"}, ensure_ascii=False),
-    ]) + "\n", encoding="utf-8")
+    write_duplicate_feed(root)
     (root / "empty.txt").write_text("  \n", encoding="utf-8")
     return root
 
