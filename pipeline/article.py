@@ -53,6 +53,7 @@ class Form(NamedTuple):
     start: int
     end: int
     sentence_idx: int
+    morph: int = -1  # Kiwi id of the first morpheme (the key of its pretrained vector; -1 for none)
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Mention:
     extent: tuple[int, int] | None = None
     sentence_idx: int = -1
     mention_id: str = ""
+    confidence: float | None = None  # the model's (mean token probability) or the rule file's stated confidence
     # candidates this mention displaced in the resolve stage; tried in its place if the normalizer rejects it
     alternatives: list["Mention"] = field(default_factory=list, repr=False, compare=False)
 

@@ -47,8 +47,9 @@ def break_on_bomb(monkeypatch, cls, method: str) -> None:
     monkeypatch.setattr(cls, method, flaky)
 
 
-# link runs article by article; ner tags a batch at once, and when the batch fails each article is retried alone
-@pytest.mark.parametrize("stage, method", [("link", "__call__"), ("ner", "_doc_for")])
+# link runs article by article; ner is handed the batch (run_many), and when the batch fails each article is retried
+# alone
+@pytest.mark.parametrize("stage, method", [("link", "__call__"), ("ner", "_tag_one")])
 def test_a_stage_failure_fails_that_article_only(extractor, monkeypatch, stage, method):
     break_on_bomb(monkeypatch, type(next(s for s in extractor.stages if s.name == stage)), method)
     articles = [Article("good", "오세훈 서울시장은 29일 부산 해운대를 방문했다."), Article("bad", "폭탄 문서다."),

@@ -18,7 +18,8 @@ TABLES: dict[str, dict[str, str]] = {
     },
     "mentions": {
         "doc_id": "string", "mention_id": "string", "label": "string", "text": "string", "start": "Int64",
-        "end": "Int64", "sentence_idx": "Int64", "source": "string", "rule_id": "string", "normalized": "string",
+        "end": "Int64", "sentence_idx": "Int64", "source": "string", "rule_id": "string", "confidence": "Float64",
+        "normalized": "string",
     },
     "money": {
         "doc_id": "string", "mention_id": "string", "text": "string", "start": "Int64", "end": "Int64",

@@ -100,6 +100,9 @@ def _tooltip(m: dict, text: str) -> str:
         lines.append(f"value: {m['normalized']}")
     rule = m.get("rule_id") or "-"
     lines.append(f"rule: {rule} ({m.get('source') or '?'})")
+    conf = m.get("confidence")
+    if conf is not None and conf == conf:  # NaN: a table written before the column existed
+        lines.append(f"confidence: {float(conf):.2f}")
     if m.get("text") is not None and m["text"] != text[m["start"]:m["end"]]:
         lines.append(f"table text {m['text']!r} differs from the article at {m['start']}:{m['end']}")
     return "\n".join(lines)

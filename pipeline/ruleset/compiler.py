@@ -53,6 +53,7 @@ class CompiledPattern:
     order: int
     label: str
     priority: int
+    confidence: float = 1.0
     regex: Any = None  # regex.Pattern (a fastsearch.LazyPattern: compiled when first used)
     search: Any = None  # fastsearch.Search: how find looks for the matches of ``regex``
     token_groups: list[str | None] = field(default_factory=list)  # group name per token-pattern element
@@ -140,7 +141,8 @@ class Ruleset:
             context_cache: dict[str, Any] = {}
             for spec in rf.patterns:
                 cp = CompiledPattern(spec, rf, len(self.patterns), spec.label or rf.entity,
-                                     spec.priority if spec.priority is not None else rf.priority)
+                                     spec.priority if spec.priority is not None else rf.priority,
+                                     spec.confidence if spec.confidence is not None else rf.confidence)
                 ok = self._compile_pattern(cp, lists, problems)
                 if spec.context is not None:
                     if spec.context.lexicon not in context_cache:

@@ -137,6 +137,17 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
+def _is_confidence(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and 0 < float(x) <= 1
+
+
+def _shown(x: Any) -> str:
+    """A number as written (1.5), anything else by its kind (str 'sure')."""
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return repr(int(x) if float(x).is_integer() and isinstance(x, int) else float(x))
+    return _kind(x)
+
+
 def _kind(x: Any) -> str:
     if isinstance(x, Mapping):
         return "a mapping"
@@ -228,6 +239,12 @@ class _FileReader:
                 rf.priority = int(data["priority"])
             else:
                 self.add(self.key_line(data, "priority"), "", f"'priority' must be an integer, got {_kind(data['priority'])}")
+        if "confidence" in data:
+            if _is_confidence(data["confidence"]):
+                rf.confidence = float(data["confidence"])
+            else:
+                self.add(self.key_line(data, "confidence"), "",
+                         f"'confidence' must be a number in (0, 1], got {_shown(data['confidence'])}")
         if "units" in data:
             if isinstance(data["units"], Mapping):
                 rf.units = _plain(data["units"])
@@ -371,6 +388,12 @@ class _FileReader:
                 pat.priority = int(node["priority"])
             else:
                 self.add(pat.lines["priority"], where, f"'priority' must be an integer, got {_kind(node['priority'])}")
+        if "confidence" in node:
+            if _is_confidence(node["confidence"]):
+                pat.confidence = float(node["confidence"])
+            else:
+                self.add(pat.lines["confidence"], where,
+                         f"'confidence' must be a number in (0, 1], got {_shown(node['confidence'])}")
         return pat
 
     def read_context(self, ctx: Any, where: str, line: int, lists: Mapping[str, list[str]]) -> Context | None:

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-FILE_KEYS = ("entity", "normalizer", "description", "priority", "units", "tables", "lexicons", "patterns",
-             "examples", "counterexamples")
+FILE_KEYS = ("entity", "normalizer", "description", "priority", "confidence", "units", "tables", "lexicons",
+             "patterns", "examples", "counterexamples")
 PATTERN_KEYS = ("id", "regex", "tokens", "context", "not_before", "not_after", "value", "label", "priority",
-                "description", "span")
+                "confidence", "description", "span")
+DEFAULT_CONFIDENCE = 1.0  # a rule file that states none: its matches are taken as certain
 CONTEXT_KEYS = ("lexicon", "before", "after")
 EXAMPLE_KEYS = ("text", "expect", "published")
 EXPECT_KEYS = ("text", "value")
@@ -89,6 +90,7 @@ class PatternSpec:
     value: dict[str, Any] = field(default_factory=dict)
     label: str | None = None
     priority: int | None = None
+    confidence: float | None = None  # how sure a match is (0-1]; None: the file's
     span: str | None = None  # a named group: the mention covers it, the whole match becomes ``Mention.extent``
     lines: dict[str, int] = field(default_factory=dict)  # key -> line, for errors found when compiling
 
@@ -119,6 +121,7 @@ class RuleFile:
     normalizer: str | None = None
     description: str = ""
     priority: int = 0
+    confidence: float = DEFAULT_CONFIDENCE
     units: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, Any] = field(default_factory=dict)
     lexicons: dict[str, Lexicon] = field(default_factory=dict)

@@ -26,6 +26,10 @@ from thinc.api import SequenceCategoricalCrossentropy
 
 FACTORY = "krnews_biluo_ner"
 _NEG = -1e9  # score of a forbidden transition
+# Longest stretch the Viterbi pass decodes at once: a "sentence" longer than this (text without sentence ends) is
+# decoded in pieces of this many tokens, so the pass never pads to, nor steps through, an unbounded sequence. Real
+# sentences are far shorter (the longest of the 15k corpus sentences has about 250 forms).
+MAX_DECODE = 512
 
 
 def biluo_labels(entity_types: Iterable[str]) -> list[str]:
@@ -153,7 +157,8 @@ def is_well_formed(path: numpy.ndarray, allowed: numpy.ndarray, first: numpy.nda
 
 def decode(scores: Sequence[numpy.ndarray], labels: Sequence[str],
            sentences: Sequence[Sequence[tuple[int, int]] | None] | None = None) -> list[numpy.ndarray]:
-    """Label ids per Doc, decoded sentence by sentence (no entity crosses a sentence boundary).
+    """Label ids per Doc, decoded sentence by sentence (no entity crosses a sentence boundary, nor a cut of a
+    sentence longer than ``MAX_DECODE`` tokens).
 
     ``sentences`` gives each Doc's sentences as (start, end) token ranges (None: the Doc is one piece). A sentence
     keeps its per-token best labels when they already form well-formed entities (they are then also its best
@@ -164,8 +169,9 @@ def decode(scores: Sequence[numpy.ndarray], labels: Sequence[str],
     redo: list[tuple[int, int, int]] = []
     for i, path in enumerate(paths):
         pieces = (sentences[i] if sentences is not None and sentences[i] else None) or [(0, len(path))]
-        if len(pieces) == 1 and is_well_formed(path, allowed, first, last):
+        if len(pieces) == 1 and len(path) <= MAX_DECODE and is_well_formed(path, allowed, first, last):
             continue
+        pieces = [(c, min(c + MAX_DECODE, b)) for a, b in pieces for c in range(a, b, MAX_DECODE)]
         redo.extend((i, a, b) for a, b in pieces if b > a and not is_well_formed(path[a:b], allowed, first, last))
     if redo:
         n_types = _biluo_layout(labels)

@@ -1,65 +1,77 @@
 """NER stage: the statistical model (spaCy ``tok2vec`` + our BILUO tagger, trained on KLUE-NER) proposes PERSON, ORG
-and LOCATION.
+and LOCATION, each with a confidence.
 
 The model ships inside the package (``pipeline/models/ner``, CC BY-SA 4.0, see ``pipeline/models/README.md``; rebuilt
 by ``krnews train``); when it is absent the stage does nothing, so the rule stages still run. It runs on the Doc the
-segment stage built (Kiwi forms, tags on ``token.tag_``), which is what it was trained on. KLUE labels map to ours:
-PS → PERSON, OG → ORG, LC → LOCATION. The model also marks DT, QT and TI (they stay on ``analysis.doc.ents`` and
-are scored by ``krnews evaluate --model-only``), but the rule stages own dates and quantities with exact values.
+segment stage built (Kiwi forms, tags on ``token.tag_``, Kiwi morpheme ids in ``doc.user_data``), which is what it
+was trained on. KLUE labels map to ours: PS → PERSON, OG → ORG, LC → LOCATION. The model also marks DT, QT and TI
+(they stay on ``analysis.doc.ents`` and are scored by ``krnews evaluate --model-only``), but the rule stages own
+dates and quantities with exact values.
 
-The Extractor hands the stage a whole batch (``run_many``): the model runs over the batch's Docs together. Any
-spaCy NER model with our tokenizer loads here, the transition-based ``ner`` of earlier versions included.
+**An article's arithmetic depends on that article alone.** BLAS libraries pick their kernels by the CPU and by the
+shape of a product, and on some CPUs (OpenBLAS's Haswell and Zen kernels: AMD EPYC, older Intel) a row's result
+depends on its place in the product. If the articles of a batch were tagged in one product, an article's scores
+could change with the articles batched with it, and a resumed or incremental run (other batches) could tag a
+borderline token differently from an uninterrupted one. So every article is tagged on its own (a long one in
+windows that depend only on its own text), on one BLAS thread: its products have shapes and inputs that only it
+determines, which gives the same bits on any kernel, in any batch (``tests/training/test_determinism.py`` checks it
+under every OpenBLAS kernel the machine can run). Measured cost against batching: see ``docs/ner.md``.
+
+**Confidence.** A mention's confidence is the mean, over its tokens, of the model's probability for the BILUO label
+the decoder chose (a softmax over the tagger's scores); ``mentions.confidence`` carries it.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
 
+import numpy
+
 from pipeline.article import Analysis, Mention
 from pipeline.paths import NER_MODEL_DIR
-import pipeline.stages.segment  # noqa: F401  (registers our tokenizer and NER component for the model's config)
+import pipeline.stages.segment  # noqa: F401  (registers our tokenizer, embedding and NER component for the config)
+from pipeline.stages.biluo import decode, sentence_ranges, set_entities
+from pipeline.stages.embed import MORPH_KEY
 
 KLUE_TO_LABEL = {"PS": "PERSON", "OG": "ORG", "LC": "LOCATION"}
 DEFAULT_MODEL = NER_MODEL_DIR
-MAX_TOKENS = 5_000  # longer Docs are tagged window by window (see NerStage._by_windows)
-GEMM_BLOCK = 256  # rows per matrix product in BlockGemmOps
+MAX_TOKENS = 5_000  # longer Docs are tagged window by window (see DocTagger.windows)
 
 
-def block_gemm_ops():
-    """thinc's ``NumpyOps`` with ``gemm`` on numpy's BLAS (OpenBLAS), in blocks of ``GEMM_BLOCK`` rows.
+def numpy_gemm_ops():
+    """thinc's ``NumpyOps`` with ``gemm`` on numpy's BLAS (OpenBLAS).
 
-    Why: thinc multiplies with BLIS, which runs the model's products (15,000 token rows × 96 or 160 columns) at
-    about 30 GFLOP/s here, against 75 for OpenBLAS on one thread: the model's time falls by about a third.
-    Why in blocks: OpenBLAS picks its kernels by the matrix's shape (a few rows take another path), so a token's
-    scores could differ in the last bits with the other articles of its batch, and a resumed or incremental run
-    could then tag a borderline token differently from an uninterrupted one. Every product here is made of whole
-    blocks of the same shape (the last one padded with zeros), so a row's result depends on that row alone, as it
-    does with BLIS (tests/stages/test_ner_stage.py checks it). Training keeps thinc's own ops.
+    Why: thinc multiplies with BLIS, which runs the model's products at about 30 GFLOP/s here, against 75 for
+    OpenBLAS on one thread. Training keeps thinc's own ops (``krnews train`` reproduces a model byte for byte).
     """
-    import numpy
     from thinc.api import NumpyOps
 
-    class BlockGemmOps(NumpyOps):
-        name = "krnews-block-gemm"
+    class NumpyGemmOps(NumpyOps):
+        name = "krnews-numpy-gemm"
 
         def gemm(self, x, y, *, out=None, trans1=False, trans2=False):
             if x.ndim != 2 or y.ndim != 2 or x.dtype != numpy.float32 or y.dtype != numpy.float32:
                 return super().gemm(x, y, out=out, trans1=trans1, trans2=trans2)
             a = x.T if trans1 else x
             b = y.T if trans2 else y
-            rows = a.shape[0]
             if out is None:
-                out = numpy.empty((rows, b.shape[1]), dtype=numpy.float32)
-            whole = rows - rows % GEMM_BLOCK
-            for i in range(0, whole, GEMM_BLOCK):
-                numpy.matmul(a[i:i + GEMM_BLOCK], b, out=out[i:i + GEMM_BLOCK])
-            if whole < rows:
-                pad = numpy.zeros((GEMM_BLOCK, a.shape[1]), dtype=numpy.float32)
-                pad[:rows - whole] = a[whole:]
-                out[whole:] = (pad @ b)[:rows - whole]
+                return numpy.matmul(a, b)
+            numpy.matmul(a, b, out=out)
             return out
 
-    return BlockGemmOps()
+    return NumpyGemmOps()
+
+
+@contextmanager
+def one_blas_thread():
+    """BLAS on one thread inside the block: a product split over threads is split by the thread count, and a row's
+    bits may depend on where a split puts it (workers already run on one thread; this covers ``Extractor`` in a
+    caller's own process)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def model_available(path: Path = DEFAULT_MODEL) -> bool:
@@ -67,17 +79,89 @@ def model_available(path: Path = DEFAULT_MODEL) -> bool:
 
 
 def load_model(model_path: Path = DEFAULT_MODEL):
-    """``spacy.load`` with the model's matrix products on ``block_gemm_ops`` (the stage and ``krnews evaluate
+    """``spacy.load`` with the model's matrix products on numpy's BLAS (the stage and ``krnews evaluate
     --model-only`` run the same arithmetic)."""
     import spacy
     from thinc.api import get_current_ops, set_current_ops
 
     previous = get_current_ops()
-    set_current_ops(block_gemm_ops())  # the model's layers take the current ops when they are built
+    set_current_ops(numpy_gemm_ops())  # the model's layers take the current ops when they are built
     try:
         return spacy.load(model_path)
     finally:
         set_current_ops(previous)
+
+
+class DocTagger:
+    """The model applied to one Doc at a time: entities onto ``doc.ents``, and the label probabilities per token."""
+
+    def __init__(self, nlp):
+        self.nlp = nlp
+        self.tok2vec = nlp.get_pipe("tok2vec") if "tok2vec" in nlp.pipe_names else None
+        self.ner = nlp.get_pipe("ner")
+        self.labels = list(self.ner.labels)
+
+    def own(self, doc):
+        """The Doc in the model's vocab (a Doc built on another vocab cannot name the model's labels, and the
+        morpheme vectors live in the model's vocab)."""
+        if doc.vocab is self.nlp.vocab:
+            return doc
+        from spacy.tokens import Doc
+
+        return Doc(self.nlp.vocab).from_bytes(doc.to_bytes())
+
+    @staticmethod
+    def windows(doc, max_tokens: int | None = None) -> list[tuple[int, int]]:
+        """Token ranges of at most ``max_tokens`` covering the Doc, cut at the last sentence start inside each
+        window (else hard). They depend on the Doc alone; what the model sees of a token reaches only a few tokens
+        either side, so a long article's windows lose nothing but context at their edges."""
+        limit = max_tokens or MAX_TOKENS
+        n = len(doc)
+        if n <= limit:
+            return [(0, n)]
+        starts = [a for a, _ in (sentence_ranges(doc) or [(0, n)])]
+        out = []
+        start = 0
+        import bisect
+
+        while start < n:
+            end = min(start + limit, n)
+            if end < n:
+                i = bisect.bisect_right(starts, end) - 1
+                if starts[i] > start:
+                    end = starts[i]
+            out.append((start, end))
+            start = end
+        return out
+
+    def tag(self, doc) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """Set ``doc.ents``; return the (len(doc), labels) probabilities and the decoded label index of each token,
+        from this Doc alone, window by window."""
+        n = len(doc)
+        probs = numpy.zeros((n, len(self.labels)), dtype=numpy.float32)
+        path = numpy.zeros(n, dtype=numpy.int64)
+        if not n:
+            return probs, path
+        with one_blas_thread():
+            for a, b in self.windows(doc):
+                piece = doc if (a, b) == (0, n) else _slice(doc, a, b)
+                if self.tok2vec is not None:
+                    self.tok2vec.set_annotations([piece], self.tok2vec.predict([piece]))
+                scores = numpy.asarray(self.ner.predict([piece])[0], dtype=numpy.float32)
+                path[a:b] = decode([scores], self.labels, [sentence_ranges(piece)])[0]
+                shifted = scores - scores.max(axis=1, keepdims=True)
+                e = numpy.exp(shifted)
+                probs[a:b] = e / e.sum(axis=1, keepdims=True)
+        set_entities(doc, path, self.labels)
+        return probs, path
+
+
+def _slice(doc, a: int, b: int):
+    piece = doc[a:b].as_doc()
+    keys = doc.user_data.get(MORPH_KEY)
+    if keys is not None:
+        piece.user_data[MORPH_KEY] = keys[a:b]
+    return piece
 
 
 class NerStage:
@@ -85,8 +169,10 @@ class NerStage:
 
     def __init__(self, model_path: Path | None = DEFAULT_MODEL):
         self.nlp = None
+        self.tagger = None
         if model_path is not None and model_available(model_path):
             self.nlp = load_model(model_path)
+            self.tagger = DocTagger(self.nlp)
 
     @property
     def enabled(self) -> bool:
@@ -96,37 +182,23 @@ class NerStage:
         self.run_many([analysis])
 
     def run_many(self, analyses: Sequence[Analysis]) -> None:
-        """Tag the articles of a batch together: the model's transition loop advances every Doc of the batch at
-        once, which costs about a third less than one Doc at a time."""
+        """Tag each article on its own (see the module docstring: why not the batch at once)."""
         if self.nlp is None:
             return
-        todo = [(a, self._doc_for(a)) for a in analyses]
-        todo = [(a, doc) for a, doc in todo if doc is not None]
-        short = [doc for _, doc in todo if len(doc) <= MAX_TOKENS]
-        if short:
-            for _, proc in self.nlp.pipeline:
-                short = list(proc.pipe(short, batch_size=len(short)))
-        tagged = iter(short)
-        for analysis, doc in todo:
-            if len(doc) <= MAX_TOKENS:
-                doc = next(tagged)
-            else:
-                self._by_windows(doc)
-            self._mentions(analysis, doc)
+        for analysis in analyses:
+            self._tag_one(analysis)
 
-    def _doc_for(self, analysis: Analysis):
-        doc = analysis.doc
-        if doc is None:
-            return None
-        if doc.vocab is not self.nlp.vocab:  # a Doc from another vocab cannot name the model's labels otherwise
-            for label in self.nlp.get_pipe("ner").labels:
-                doc.vocab.strings.add(label)
-        return doc
+    def _tag_one(self, analysis: Analysis) -> None:
+        if analysis.doc is None:
+            return
+        doc = self.tagger.own(analysis.doc)
+        probs, path = self.tagger.tag(doc)
+        self._mentions(analysis, doc, probs[numpy.arange(len(path)), path])
 
-    def _mentions(self, analysis: Analysis, doc) -> None:
+    def _mentions(self, analysis: Analysis, doc, chosen: numpy.ndarray) -> None:
         """The PERSON/ORG/LOCATION mentions of ``doc.ents``, read from the token arrays (building the entity spans
-        and their texts token by token cost a tenth of the stage)."""
-        import numpy
+        and their texts token by token cost a tenth of the stage); ``chosen``: each token's probability of its
+        decoded label."""
         from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH
 
         analysis.doc = doc
@@ -147,25 +219,6 @@ class NerStage:
             if label is None:
                 continue
             start, end = int(arr[b, 2]), int(arr[last, 2] + arr[last, 3])
+            confidence = round(float(chosen[b:last + 1].mean()), 4)
             analysis.mentions.append(Mention(label=label, start=start, end=end, text=text[start:end],
-                                             source="ner", rule_id=f"ner.{klue}"))
-
-    def _by_windows(self, doc) -> None:
-        """A very long Doc is tagged in windows of whole sentences: the model's memory grows with the Doc (4.5 GB
-        for a 1 MB article at once), while what it sees of a token reaches only a few tokens either side."""
-        ents = []
-        start = 0
-        sent_starts = [s.start for s in doc.sents] + [len(doc)]
-        while start < len(doc):
-            end = start + MAX_TOKENS
-            cut = max((b for b in sent_starts if start < b <= end), default=end)
-            window = doc[start:cut].as_doc()
-            for _, proc in self.nlp.pipeline:
-                window = proc(window)
-            base = doc[start].idx
-            for ent in window.ents:
-                span = doc.char_span(base + ent.start_char, base + ent.end_char, label=ent.label_)
-                if span is not None:
-                    ents.append(span)
-            start = cut
-        doc.set_ents(ents, default="outside")
+                                             source="ner", rule_id=f"ner.{klue}", confidence=confidence))

@@ -34,4 +34,5 @@ class RuleStage:
                 (start, end), extent = m.groups[span], (m.start, m.end)
             analysis.mentions.append(Mention(
                 label=m.pattern.label, start=start, end=end, text=text[start:end], source="rules",
-                rule_id=m.pattern.id, priority=m.pattern.priority, groups=m.groups, extent=extent))
+                rule_id=m.pattern.id, priority=m.pattern.priority, groups=m.groups, extent=extent,
+                confidence=m.pattern.confidence))

@@ -26,11 +26,16 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from pipeline.article import Analysis, Form, Sentence
+from pipeline.stages.embed import MORPH_KEY
 
 TOKENIZER_NAME = "krnews.KiwiTokenizer"
 
 _KIWI_CACHE: dict[tuple, object] = {}
 _KIWI_LOCK = threading.Lock()
+# Kiwi tag → id of its placeholder morpheme (ids 0–55: the morpheme an unknown word of that tag gets); filled by
+# get_kiwi. A token's pretrained vector falls back to its tag's placeholder (see pipeline.stages.embed).
+_PLACEHOLDERS: dict[str, int] = {}
+N_PLACEHOLDERS = 56
 
 
 def get_kiwi(num_workers: int = 0, user_words: tuple[tuple[str, str, float], ...] = ()):
@@ -50,6 +55,9 @@ def get_kiwi(num_workers: int = 0, user_words: tuple[tuple[str, str, float], ...
                 kiwi = Kiwi(num_workers=num_workers)
             for form, tag, score in user_words:
                 kiwi.add_user_word(form, tag, score)
+            if not _PLACEHOLDERS:
+                for i in range(N_PLACEHOLDERS):
+                    _PLACEHOLDERS.setdefault(kiwi.morpheme(i).tag, i)
             _KIWI_CACHE[key] = kiwi
     return kiwi
 
@@ -63,45 +71,45 @@ def _add_block(text: str, offset: int, sentences_tokens: Sequence[Sequence], sen
     for toks in sentences_tokens:
         if not toks:
             continue
-        spans = [(t.start, t.len, t.tag) for t in toks]
+        spans = [(t.start, t.len, t.tag, t.id) for t in toks]
         sent_no = len(sentences)
         # The usual sentence: morphemes in text order, none of length zero (96 % of news sentences). Overlapping
         # morphemes (했 = 하+었) still merge here; anything else takes the general path below, which sorts.
         general = False
         prev = -1
-        for t_start, t_len, _ in spans:
+        for t_start, t_len, _, _ in spans:
             if t_len == 0 or t_start < prev:
                 general = True
                 break
             prev = t_start
         if not general:
-            cur_start, cur_end, cur_tag = spans[0]
+            cur_start, cur_end, cur_tag, cur_id = spans[0]
             cur_start += offset
             cur_end += cur_start
             s_start = cur_start
-            for t_start, t_len, tag in spans[1:]:
+            for t_start, t_len, tag, t_id in spans[1:]:
                 t_start += offset
                 if t_start < cur_end:  # overlaps the current piece: same surface
                     if t_start + t_len > cur_end:
                         cur_end = t_start + t_len
                     cur_tag = cur_tag + "+" + tag
                     continue
-                append(_new_form(Form, (text[cur_start:cur_end], cur_tag, cur_start, cur_end, sent_no)))
-                cur_start, cur_end, cur_tag = t_start, t_start + t_len, tag
-            append(_new_form(Form, (text[cur_start:cur_end], cur_tag, cur_start, cur_end, sent_no)))
-            sentences.append(Sentence(sent_no, s_start, offset + max(st + ln for st, ln, _ in spans)))
+                append(_new_form(Form, (text[cur_start:cur_end], cur_tag, cur_start, cur_end, sent_no, cur_id)))
+                cur_start, cur_end, cur_tag, cur_id = t_start, t_start + t_len, tag, t_id
+            append(_new_form(Form, (text[cur_start:cur_end], cur_tag, cur_start, cur_end, sent_no, cur_id)))
+            sentences.append(Sentence(sent_no, s_start, offset + max(st + ln for st, ln, _, _ in spans)))
             continue
         # (start, zero-length?, position, length, tag): sorting these tuples orders by start, puts a zero-length
         # morpheme after the pieces starting where it does, and keeps Kiwi's order otherwise (했 = 하+었).
-        items = [(st, ln == 0, i, ln, tag) for i, (st, ln, tag) in enumerate(spans)]
+        items = [(st, ln == 0, i, ln, tag, mid) for i, (st, ln, tag, mid) in enumerate(spans)]
         items.sort()
         s_start = offset + items[0][0]
         s_end = offset + max(it[0] + it[3] for it in items)
         sentences.append(Sentence(sent_no, s_start, s_end))
-        cur_start = cur_end = -1
+        cur_start = cur_end = cur_id = -1
         cur_tags: list[str] = []
         pending_zero: list[str] = []  # tags of zero-length morphemes waiting for the next piece
-        for t_start, zero, _, t_len, tag in items:
+        for t_start, zero, _, t_len, tag, t_id in items:
             if zero:
                 pending_zero.append(tag)
                 continue
@@ -114,8 +122,8 @@ def _add_block(text: str, offset: int, sentences_tokens: Sequence[Sequence], sen
                 continue
             if cur_start >= 0:
                 append(Form(text[cur_start:cur_end], cur_tags[0] if len(cur_tags) == 1 else "+".join(cur_tags),
-                            cur_start, cur_end, sent_no))
-            cur_start, cur_end = t_start, t_end
+                            cur_start, cur_end, sent_no, cur_id))
+            cur_start, cur_end, cur_id = t_start, t_end, t_id
             if pending_zero:
                 cur_tags = pending_zero + [tag]
                 pending_zero = []
@@ -124,7 +132,7 @@ def _add_block(text: str, offset: int, sentences_tokens: Sequence[Sequence], sen
         if cur_start >= 0:
             if pending_zero:  # a zero-length morpheme at the end joins the previous piece
                 cur_tags.extend(pending_zero)
-            append(Form(text[cur_start:cur_end], "+".join(cur_tags), cur_start, cur_end, sent_no))
+            append(Form(text[cur_start:cur_end], "+".join(cur_tags), cur_start, cur_end, sent_no, cur_id))
 
 
 def forms_from_sentences(text: str, sentences_tokens: Sequence[Sequence],
@@ -146,18 +154,22 @@ def forms_from_sentences(text: str, sentences_tokens: Sequence[Sequence],
         if clean and f.start < clean[-1].end:
             prev = clean[-1]
             end = max(prev.end, f.end)
-            clean[-1] = Form(text[prev.start:end], prev.tag + "+" + f.tag, prev.start, end, prev.sentence_idx)
+            clean[-1] = Form(text[prev.start:end], prev.tag + "+" + f.tag, prev.start, end, prev.sentence_idx,
+                             prev.morph)
         else:
             clean.append(f)
     return sentences, clean
 
 
-def doc_pieces(text: str, forms: Sequence[Form]) -> tuple[list[str], list[bool], list[str], list[int]]:
-    """Words, trailing-space flags, tags and sentence indices covering ``text`` exactly (see module docstring)."""
+def doc_pieces(text: str, forms: Sequence[Form]
+               ) -> tuple[list[str], list[bool], list[str], list[int], list[int]]:
+    """Words, trailing-space flags, tags, sentence indices and Kiwi morpheme ids (-1 for whitespace and text Kiwi
+    skipped) covering ``text`` exactly (see module docstring)."""
     words: list[str] = []
     spaces: list[bool] = []
     tags: list[str] = []
     sents: list[int] = []
+    morphs: list[int] = []
 
     def add_gap(gap: str, sent: int) -> None:
         i = 0
@@ -175,6 +187,7 @@ def doc_pieces(text: str, forms: Sequence[Form]) -> tuple[list[str], list[bool],
                 spaces.append(False)
                 tags.append("SP" if is_ws else "UNK")
                 sents.append(sent)
+                morphs.append(-1)
             i = j
 
     pos = 0
@@ -189,18 +202,45 @@ def doc_pieces(text: str, forms: Sequence[Form]) -> tuple[list[str], list[bool],
         words.append(f.text)
         spaces.append(False)
         tags.append(f.tag)
+        morphs.append(f.morph)
         last_sent = f.sentence_idx
         sents.append(last_sent)
         pos = f.end
     if pos < len(text):
         add_gap(text[pos:], last_sent)
-    return words, spaces, tags, sents
+    return words, spaces, tags, sents, morphs
+
+
+def _placeholder(tag: str) -> int:
+    """The placeholder morpheme of a token's (first) tag: NNP+JKS → NNP, VA-I → VA, SP (whitespace) and UNK → SP/UN."""
+    first = tag.split("+", 1)[0]
+    found = _PLACEHOLDERS.get(first)
+    if found is None:
+        found = _PLACEHOLDERS.get(first.split("-", 1)[0], _PLACEHOLDERS.get("UN", -1))
+        _PLACEHOLDERS[first] = found
+    return found
+
+
+def morpheme_keys(tags: Sequence[str], morphs: Sequence[int]) -> numpy.ndarray:
+    """(morpheme id, tag placeholder id) per token: the keys of ``pipeline.stages.embed``."""
+    keys = numpy.empty((len(tags), 2), dtype=numpy.int64)
+    keys[:, 0] = morphs
+    if not _PLACEHOLDERS:  # no Kiwi loaded in this process (hand-made forms): no fallback keys
+        keys[:, 1] = -1
+        return keys
+    cache = _PLACEHOLDER_OF
+    keys[:, 1] = [cache[t] if t in cache else cache.setdefault(t, _placeholder(t)) for t in tags]
+    return keys
+
+
+_PLACEHOLDER_OF: dict[str, int] = {}  # full tag string → placeholder id (memo of _placeholder)
 
 
 def make_doc(vocab: Vocab, text: str, forms: Sequence[Form]) -> Doc:
-    words, spaces, tags, sents = doc_pieces(text, forms)
+    words, spaces, tags, sents, morphs = doc_pieces(text, forms)
     doc = Doc(vocab, words=words, spaces=spaces)
     if words:
+        doc.user_data[MORPH_KEY] = morpheme_keys(tags, morphs)
         # Tags and sentence starts go in as one array (about half the cost of Doc(tags=..., sent_starts=...), which
         # sets them token by token).
         hashes = _tag_hashes(vocab)

@@ -50,7 +50,10 @@ def split_of(sentence_id: str) -> str:
 
 def read_spans(path: str | Path) -> Iterator[dict]:
     """Records of a spans JSONL file: ``{"id", "source", "text", "entities": [{"start", "end", "label", "text"}]}``."""
-    with open(path, encoding="utf-8") as fh:
+    import gzip
+
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             line = line.strip()
             if not line:
@@ -157,13 +160,17 @@ def make_example_doc(nlp: Language, record: dict, stats: AlignmentStats | None =
     """The reference ``Doc`` for one record: our tokenizer's forms (with Kiwi tags) and the aligned entities."""
     doc = nlp.make_doc(record["text"])
     kept, missing = align_entities(doc, record["entities"], stats)
+    for start, end in record.get("missing", ()):  # pseudo-labels: stretches the teachers were unsure of
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and not any(k.start < span.end and span.start < k.end for k in kept + missing):
+            missing.append(span)
     doc.set_ents(kept, missing=missing, default="outside")
     doc.user_data["id"] = record["id"]
     return doc
 
 
 def to_docbin(nlp: Language, records: Iterable[dict], stats: AlignmentStats | None = None) -> DocBin:
-    db = DocBin(attrs=["ORTH", "TAG", "ENT_IOB", "ENT_TYPE", "SENT_START"], store_user_data=False)
+    db = DocBin(attrs=["ORTH", "TAG", "ENT_IOB", "ENT_TYPE", "SENT_START"], store_user_data=True)
     for rec in records:
         db.add(make_example_doc(nlp, rec, stats))
     return db
@@ -179,13 +186,15 @@ class BuiltCorpus:
 
 
 def build_corpus(out_dir: str | Path, source: str | Path = DEFAULT_SOURCE, limit: int = 0,
-                 val_spans: str | Path | None = None, tokenizer: str | None = None) -> BuiltCorpus:
+                 val_spans: str | Path | None = None, tokenizer: str | None = None,
+                 extra_train: Iterable[str | Path] = ()) -> BuiltCorpus:
     """Write ``train.spacy``, ``dev.spacy`` and ``alignment.json`` into ``out_dir``, and the validation sentences
     as spans JSONL to ``val_spans`` (default ``out_dir/klue-val.spans.jsonl``) for ``krnews evaluate``.
 
     ``limit`` keeps the first N records of the source (for tests); the split is the same whatever the limit.
     ``tokenizer`` is the registered name of the tokenizer the model reads (the config's ``nlp.tokenizer``; default
-    ours, ``krnews.KiwiTokenizer``).
+    ours, ``krnews.KiwiTokenizer``). ``extra_train``: spans JSONL files (gzip allowed) added to the train part only,
+    e.g. the pseudo-labeled corpus of ``pipeline.training.selftrain``.
     """
     from pipeline.stages.segment import blank_nlp
 
@@ -197,6 +206,8 @@ def build_corpus(out_dir: str | Path, source: str | Path = DEFAULT_SOURCE, limit
         if limit and n >= limit:
             break
         parts[split_of(rec["id"])].append(rec)
+    for path in extra_train:
+        parts["train"].extend(read_spans(path))
     stats = {name: AlignmentStats() for name in parts}
     paths = {}
     for name, recs in parts.items():

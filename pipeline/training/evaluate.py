@@ -71,14 +71,18 @@ def pipeline_predictor(ner: bool = True) -> Predictor:
 
 def model_predictor(model_path: Path | None = None) -> Predictor:
     """Predictions of the bare NER model over our tokenizer, with its own KLUE labels."""
-    from pipeline.stages.ner import DEFAULT_MODEL, load_model
+    from pipeline.stages.ner import DEFAULT_MODEL, DocTagger, load_model
 
     nlp = load_model(model_path or DEFAULT_MODEL)
+    tagger = DocTagger(nlp)  # the NER stage's own arithmetic, one Doc at a time
 
     def predict(records: Sequence[dict]) -> list[list[GoldSpan]]:
-        docs = nlp.pipe(r["text"] for r in records)
-        return [[GoldSpan(rec["id"], e.start_char, e.end_char, e.label_) for e in doc.ents]
-                for rec, doc in zip(records, docs)]
+        out = []
+        for rec in records:
+            doc = nlp.make_doc(rec["text"])
+            tagger.tag(doc)
+            out.append([GoldSpan(rec["id"], e.start_char, e.end_char, e.label_) for e in doc.ents])
+        return out
 
     return predict
 

@@ -72,7 +72,7 @@ def ship(best: Path, output: Path, extra_meta: dict | None = None) -> Path:
 
 def train_model(config: Path = CONFIG_PATH, output: Path = SHIPPED_MODEL, max_steps: int | None = None,
                 source: Path = DEFAULT_SOURCE, work_dir: Path | None = None, limit: int = 0,
-                overrides: dict | None = None) -> TrainResult:
+                overrides: dict | None = None, extra_train: tuple = ()) -> TrainResult:
     """Build the corpus, train with spaCy from ``config`` and ship the best checkpoint to ``output``.
 
     ``work_dir`` holds the DocBins and spaCy's checkpoints (default ``build/``); ``limit`` trains on the first N
@@ -84,7 +84,7 @@ def train_model(config: Path = CONFIG_PATH, output: Path = SHIPPED_MODEL, max_st
     work = Path(work_dir) if work_dir is not None else BUILD_DIR
     tokenizer = load_config(Path(config))["nlp"]["tokenizer"]["@tokenizers"]
     corpus = build_corpus(work / "corpus", source, limit=limit, val_spans=work / "klue-val.spans.jsonl",
-                          tokenizer=tokenizer)
+                          tokenizer=tokenizer, extra_train=extra_train)
     all_overrides = {"paths.train": str(corpus.train), "paths.dev": str(corpus.dev)}
     if max_steps is not None:
         all_overrides["training.max_steps"] = int(max_steps)

@@ -28,10 +28,13 @@ def _at(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
     return start, start + len(needle)
 
 
-def _mention(doc_id, text, i, label, needle, rule_id, normalized=None, source="rules", nth=0, span=None):
+def _mention(doc_id, text, i, label, needle, rule_id, normalized=None, source="rules", nth=0, span=None,
+             confidence=None):
     start, end = span if span else _at(text, needle, nth)
+    if confidence is None:
+        confidence = 1.0 if source == "rules" else 0.8
     return {"doc_id": doc_id, "mention_id": f"m{i:04d}", "label": label, "text": text[start:end], "start": start,
-            "end": end, "sentence_idx": 0, "source": source, "rule_id": rule_id,
+            "end": end, "sentence_idx": 0, "source": source, "rule_id": rule_id, "confidence": confidence,
             "normalized": json.dumps(normalized, ensure_ascii=False, sort_keys=True) if normalized else ""}
 
 

@@ -84,8 +84,9 @@ def test_every_mention_is_a_span_with_label_and_tooltip(out_dir, report):
     assert 'class="ent ent-MONEY" data-label="MONEY" data-mention="m0003"' in article
     money_title = re.search(r'data-mention="m0003"[^>]*title="([^"]*)"', article).group(1)
     assert html.unescape(money_title) == (
-        'MONEY m0003\nvalue: {"amount": 3500000000000.0, "currency": "KRW"}\nrule: money.number_unit (rules)')
-    assert "rule: - (ner)" in html.unescape(article)  # the NER mention has no rule id
+        'MONEY m0003\nvalue: {"amount": 3500000000000.0, "currency": "KRW"}\nrule: money.number_unit (rules)'
+        '\nconfidence: 1.00')
+    assert "rule: - (ner)\nconfidence: 0.80" in html.unescape(article)  # the NER mention has no rule id
     assert _plain(article) == ECON
     # legend lists each label once, and the article's rows follow
     assert re.findall(r'data-legend="([^"]*)"', page) == ["MONEY", "AREA", "DATE", "PERSON", "ORG", "PERCENT"]

@@ -150,6 +150,19 @@ CASES = [
         """}, ["{d}/x.yaml:5 x.a: 'priority' must be an integer, got str 'high'",
                "{d}/x.yaml:6 x.a: 'value' must be a mapping of fixed values, got str 'KRW'",
                "{d}/x.yaml:7 x.a: 'label' must be a non-empty string, got str ''"]),
+    ("bad-confidence", {"x.yaml": """
+        entity: X
+        confidence: 1.5
+        patterns:
+          - id: x.a
+            regex: a
+            confidence: sure
+          - id: x.b
+            regex: b
+            confidence: 0
+        """}, ["{d}/x.yaml:2: 'confidence' must be a number in (0, 1], got 1.5",
+               "{d}/x.yaml:6 x.a: 'confidence' must be a number in (0, 1], got str 'sure'",
+               "{d}/x.yaml:9 x.b: 'confidence' must be a number in (0, 1], got 0"]),
     ("malformed-examples", {"x.yaml": """
         entity: X
         patterns: [{id: x.a, regex: a}]
