@@ -216,8 +216,13 @@ def train(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to ship the model (default: pipeline/models/ner)."),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Stop after this many updates (default: the config's)."),
     data: Optional[Path] = typer.Option(None, "--data", help="KLUE-NER spans JSONL (default: the shared dataset)."),
+    pseudo: bool = typer.Option(True, "--pseudo/--no-pseudo", help="Add the pseudo-labeled corpus "
+                                "(pipeline/training/pseudo.spans.jsonl.gz, see docs/ner.md) to the training data."),
+    rebuild_vectors: bool = typer.Option(False, "--rebuild-vectors", help="Read the morpheme vectors out of Kiwi "
+                                         "again instead of reusing the shipped model's."),
 ) -> None:
-    """Train the NER model on KLUE-NER and ship it; also writes build/klue-val.spans.jsonl for `krnews evaluate`.
+    """Train the NER model on KLUE-NER (and the pseudo-labeled corpus) and ship it; also writes
+    build/klue-val.spans.jsonl for `krnews evaluate`.
 
     Example: krnews train --output build/ner-try --max-steps 300
     """
@@ -230,7 +235,11 @@ def train(
     for option, path in (("--config", config), ("--data", data)):
         if not path.is_file():
             _fail(f"{option}: {path} does not exist")
-    result = train_model(config=config, output=output or SHIPPED_MODEL, max_steps=max_steps, source=data)
+    from pipeline.training.selftrain import PSEUDO_SPANS
+
+    extra = (PSEUDO_SPANS,) if pseudo and PSEUDO_SPANS.exists() else ()
+    result = train_model(config=config, output=output or SHIPPED_MODEL, max_steps=max_steps, source=data,
+                         extra_train=extra, rebuild_vectors=rebuild_vectors)
     lost = sum(s.outcomes["lost"] for s in result.corpus.alignment.values())
     typer.echo(f"shipped {result.output} (dev ents_f {result.scores.get('ents_f', 0) * 100:.1f}, "
                f"{result.seconds / 60:.1f} min; {lost} gold entities lost to alignment)")

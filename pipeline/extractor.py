@@ -70,6 +70,7 @@ class Extractor:
         self.segmenter = Segmenter(vocab=vocab, num_workers=threads,
                                    user_words=tuple(getattr(self.ruleset, "user_words", lambda: ())()),
                                    build_doc=self.ruleset.has_token_patterns or self.ner.enabled)
+        self.ner.check_kiwi(self.segmenter.kiwi)
         # The one place where the stages are composed.
         self.stages = [
             RuleStage(self.ruleset),

@@ -25,8 +25,6 @@ from thinc.types import Ragged
 
 MORPH_KEY = "krnews.morph"  # doc.user_data key: int64 array (len(doc), 2) of (morpheme id, tag placeholder id)
 NO_MORPHEME = -1
-
-
 def morpheme_keys(doc: Doc) -> numpy.ndarray:
     keys = doc.user_data.get(MORPH_KEY)
     if keys is None or len(keys) != len(doc):

@@ -134,34 +134,55 @@ class DocTagger:
             start = end
         return out
 
-    def tag(self, doc) -> tuple[numpy.ndarray, numpy.ndarray]:
-        """Set ``doc.ents``; return the (len(doc), labels) probabilities and the decoded label index of each token,
-        from this Doc alone, window by window."""
+    def tag(self, doc, full: bool = False) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """Set ``doc.ents``; return each token's probability of its decoded label (``full``: the probabilities of
+        every label, (len(doc), labels)) and the decoded label index of each token, from this Doc alone, window by
+        window (a long text's whole probability table would cost 100 bytes a token)."""
         n = len(doc)
-        probs = numpy.zeros((n, len(self.labels)), dtype=numpy.float32)
+        probs = numpy.zeros((n, len(self.labels)) if full else n, dtype=numpy.float32)
         path = numpy.zeros(n, dtype=numpy.int64)
         if not n:
             return probs, path
+        windows = self.windows(doc)
+        cut = _Windows(doc) if len(windows) > 1 else None
         with one_blas_thread():
-            for a, b in self.windows(doc):
-                piece = doc if (a, b) == (0, n) else _slice(doc, a, b)
+            for a, b in windows:
+                piece = doc if cut is None else cut.piece(a, b)
                 if self.tok2vec is not None:
                     self.tok2vec.set_annotations([piece], self.tok2vec.predict([piece]))
                 scores = numpy.asarray(self.ner.predict([piece])[0], dtype=numpy.float32)
                 path[a:b] = decode([scores], self.labels, [sentence_ranges(piece)])[0]
-                shifted = scores - scores.max(axis=1, keepdims=True)
-                e = numpy.exp(shifted)
-                probs[a:b] = e / e.sum(axis=1, keepdims=True)
+                e = numpy.exp(scores - scores.max(axis=1, keepdims=True))
+                p = e / e.sum(axis=1, keepdims=True)
+                probs[a:b] = p if full else p[numpy.arange(b - a), path[a:b]]
         set_entities(doc, path, self.labels)
         return probs, path
 
 
-def _slice(doc, a: int, b: int):
-    piece = doc[a:b].as_doc()
-    keys = doc.user_data.get(MORPH_KEY)
-    if keys is not None:
-        piece.user_data[MORPH_KEY] = keys[a:b]
-    return piece
+class _Windows:
+    """Window Docs of a long Doc, built from its words and arrays read once (``Span.as_doc`` reads the whole Doc's
+    arrays for every window: quadratic in a long text)."""
+
+    def __init__(self, doc):
+        from spacy.attrs import SENT_START, TAG
+
+        self.doc = doc
+        self.words = [t.text for t in doc]
+        self.spaces = [bool(t.whitespace_) for t in doc]
+        self.attrs = [TAG, SENT_START]
+        self.arr = doc.to_array(self.attrs)
+        self.keys = doc.user_data.get(MORPH_KEY)
+
+    def piece(self, a: int, b: int):
+        from spacy.tokens import Doc
+
+        piece = Doc(self.doc.vocab, words=self.words[a:b], spaces=self.spaces[a:b])
+        arr = self.arr[a:b].copy()
+        arr[0, 1] = 1  # a window starts a sentence
+        piece.from_array(self.attrs, arr)
+        if self.keys is not None:
+            piece.user_data[MORPH_KEY] = self.keys[a:b]
+        return piece
 
 
 class NerStage:
@@ -178,6 +199,24 @@ class NerStage:
     def enabled(self) -> bool:
         return self.nlp is not None
 
+    def check_kiwi(self, kiwi) -> None:
+        """The model's morpheme vectors are keyed by Kiwi morpheme ids, which belong to one kiwipiepy_model version:
+        refuse to run on another (its ids name other morphemes, and the model would read the wrong vectors)."""
+        if self.nlp is None:
+            return
+        want = (self.nlp.meta.get("krnews_vectors") or {}).get("fingerprint")
+        if not want:
+            return
+        from pipeline.training.vectors import kiwi_fingerprint
+
+        got = kiwi_fingerprint(kiwi)
+        if [list(x) for x in got] != [list(x) for x in want]:
+            source = self.nlp.meta["krnews_vectors"].get("source", "")
+            raise RuntimeError(f"[E301] the NER model's morpheme vectors were built from {source}, but the installed "
+                               f"Kiwi gives other morphemes for the same ids (id {want[0][0]}: expected "
+                               f"{want[0][1:]}, got {got[0][1:]}...). Install the pinned kiwipiepy_model "
+                               f"(make install), or retrain the model with `krnews train --rebuild-vectors`.")
+
     def __call__(self, analysis: Analysis) -> None:
         self.run_many([analysis])
 
@@ -192,8 +231,8 @@ class NerStage:
         if analysis.doc is None:
             return
         doc = self.tagger.own(analysis.doc)
-        probs, path = self.tagger.tag(doc)
-        self._mentions(analysis, doc, probs[numpy.arange(len(path)), path])
+        chosen, _ = self.tagger.tag(doc)
+        self._mentions(analysis, doc, chosen)
 
     def _mentions(self, analysis: Analysis, doc, chosen: numpy.ndarray) -> None:
         """The PERSON/ORG/LOCATION mentions of ``doc.ents``, read from the token arrays (building the entity spans

@@ -147,8 +147,12 @@ def forms_from_sentences(text: str, sentences_tokens: Sequence[Sequence],
     forms: list[Form] = []
     for offset, sentences_tokens in (blocks if blocks is not None else [(0, sentences_tokens)]):
         _add_block(text, offset, sentences_tokens, sentences, forms)
+    return sentences, _clean_forms(text, forms)
+
+
+def _clean_forms(text: str, forms: list[Form]) -> list[Form]:
+    """Forms in text order; Kiwi pieces never overlap across sentences, but guard anyway so the Doc can be built."""
     forms.sort(key=lambda f: f.start)
-    # Kiwi pieces never overlap across sentences; guard anyway so the Doc can be built.
     clean: list[Form] = []
     for f in forms:
         if clean and f.start < clean[-1].end:
@@ -158,7 +162,7 @@ def forms_from_sentences(text: str, sentences_tokens: Sequence[Sequence],
                              prev.morph)
         else:
             clean.append(f)
-    return sentences, clean
+    return clean
 
 
 def doc_pieces(text: str, forms: Sequence[Form]
@@ -338,40 +342,59 @@ class Segmenter:
         self.segment_many([analysis])
 
     def segment_many(self, analyses: Sequence[Analysis]) -> None:
+        """Kiwi over every piece of every article of the batch; each piece's tokens become forms as soon as Kiwi
+        gives them, so only one piece's Kiwi tokens are alive at a time (a long article's whole token list would
+        cost gigabytes)."""
         if not analyses:
             return
         pieces: list[tuple[int, int, int]] = []  # (analysis index, start, end) of every piece Kiwi analyses
         for i, a in enumerate(analyses):
             pieces.extend((i, start, end) for start, end in split_blocks(a.text))
-        texts = [analyses[i].text[start:end] for i, start, end in pieces]
-        if len(texts) == 1 or self.num_workers == 0:
+        texts = (analyses[i].text[start:end] for i, start, end in pieces)
+        if len(pieces) == 1 or self.num_workers == 0:
             # a one-thread Kiwi (num_workers=0) has no batch API: it analyses the texts one after the other
-            results = [self.kiwi.tokenize(t, split_sents=True) for t in texts]
+            results = (self.kiwi.tokenize(t, split_sents=True) for t in texts)
         else:
-            results = self.kiwi.tokenize(texts, split_sents=True)
-        per_article: list[list[tuple[int, Sequence[Sequence]]]] = [[] for _ in analyses]
+            results = self.kiwi.tokenize(list(texts), split_sents=True)  # yields in order, as the threads finish
+        state = [([], []) for _ in analyses]  # (sentences, forms) per article, filled piece by piece
         for (i, start, _), sent_tokens in zip(pieces, results):
-            per_article[i].append((start, sent_tokens))
-        for analysis, blocks in zip(analyses, per_article):
-            sentences, forms = forms_from_sentences(analysis.text, (), blocks=blocks)
+            sentences, forms = state[i]
+            _add_block(analyses[i].text, start, sent_tokens, sentences, forms)
+            del sent_tokens
+        for analysis, (sentences, forms) in zip(analyses, state):
             analysis.sentences = sentences
-            analysis.forms = forms
+            analysis.forms = _clean_forms(analysis.text, forms)
             if self.build_doc:
-                analysis.doc = make_doc(self.vocab, analysis.text, forms)
+                analysis.doc = make_doc(self.vocab, analysis.text, analysis.forms)
 
 
 MAX_BLOCK = 20_000
+# Kiwi reads a stretch with no sentence end as one sentence, and its time grows faster than the stretch (text with
+# no sentence ends at all: 6 minutes for 6.6 MB). A stretch longer than this with neither a sentence end nor a line
+# break is cut at spaces into pieces of at most this many characters. Real sentences are far shorter (the longest
+# of the 15k corpus sentences has 146 characters), so news is analysed exactly as before.
+MAX_RUN = 1_000
 _SENTENCE_END = regex.compile(r"[.!?。][\"'”’)\]]*\s+")
+_BREAK = regex.compile(r"\n|[.!?。][\"'”’)\]]*\s+")
 
 
-def split_blocks(text: str, max_block: int = MAX_BLOCK) -> list[tuple[int, int]]:
-    """(start, end) pieces of at most ``max_block`` characters covering ``text``, cut at a line break, else after a
-    sentence end, else at a space (else hard), in the second half of each window.
+def split_blocks(text: str, max_block: int = MAX_BLOCK, max_run: int = MAX_RUN) -> list[tuple[int, int]]:
+    """(start, end) pieces covering ``text`` that Kiwi analyses one by one: at most ``max_block`` characters, cut at
+    a line break, else after a sentence end, else at a space (else hard), in the second half of each window; and
+    no stretch of more than ``max_run`` characters without a sentence end or line break (such a stretch is cut at
+    spaces into pieces of its own).
 
     Kiwi's time and memory grow faster than the length of one text (a 1 MB single-line file took 157 s and 5 GB
-    whole, against 4 s for 100 KB), so a long article is analysed in pieces. News articles are far below the limit
-    and are analysed whole, exactly as before.
+    whole, against 4 s for 100 KB), so a long article is analysed in pieces. News articles are far below both
+    limits and are analysed whole, exactly as before.
     """
+    out: list[tuple[int, int]] = []
+    for start, end in _split_long(text, max_block):
+        out.extend(_split_runs(text, start, end, max_run))
+    return out
+
+
+def _split_long(text: str, max_block: int) -> list[tuple[int, int]]:
     n = len(text)
     if n <= max_block:
         return [(0, n)] if n else [(0, 0)]
@@ -393,6 +416,34 @@ def split_blocks(text: str, max_block: int = MAX_BLOCK) -> list[tuple[int, int]]
         start = cut
     blocks.append((start, n))
     return blocks
+
+
+def _split_runs(text: str, start: int, end: int, max_run: int) -> list[tuple[int, int]]:
+    """[start, end) with every stretch of more than ``max_run`` characters between breaks cut into pieces of its
+    own, at spaces in the second half of each window (else hard)."""
+    if end - start <= max_run:
+        return [(start, end)]
+    out: list[tuple[int, int]] = []
+    cur = start  # start of the piece being gathered
+    seg = start  # start of the current stretch between breaks
+    bounds = [m.end() for m in _BREAK.finditer(text, start, end)] + [end]
+    for b in bounds:
+        if b - seg > max_run:
+            if seg > cur:
+                out.append((cur, seg))
+            a = seg
+            while b - a > max_run:
+                lo, hi = a + max_run // 2, a + max_run
+                space = text.rfind(" ", lo, hi)
+                cut = space + 1 if space >= 0 else hi
+                out.append((a, cut))
+                a = cut
+            out.append((a, b))
+            cur = b
+        seg = b
+    if end > cur:
+        out.append((cur, end))
+    return out
 
 
 # Every model folder names our tokenizer and (since the tagger) our NER component in its config: importing this

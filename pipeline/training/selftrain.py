@@ -87,7 +87,7 @@ class Ensemble:
         doc = self.nlp.make_doc(text)
         if not len(doc):
             return {"text": text, "entities": [], "missing": []}
-        probs = numpy.mean([t.tag(t.own(doc) if t.nlp is self.nlp else t.nlp.make_doc(text))[0]
+        probs = numpy.mean([t.tag(t.own(doc) if t.nlp is self.nlp else t.nlp.make_doc(text), full=True)[0]
                             for t in self.taggers], axis=0)
         path = decode([numpy.log(probs + 1e-9)], self.labels, [sentence_ranges(doc)])[0]
         chosen = probs[numpy.arange(len(path)), path]
@@ -131,3 +131,14 @@ def pseudo_label(model_dirs: Sequence[Path], out: Path = PSEUDO_SPANS, min_prob:
             if log and n and n % 2000 == 0:
                 log(f"{n:,} sentences labeled")
     return counts
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Pseudo-label the shared corpus with teacher models (docs/ner.md).")
+    ap.add_argument("teachers", nargs="+", type=Path, help="model folders (trained on the gold train split only)")
+    ap.add_argument("--out", type=Path, default=PSEUDO_SPANS)
+    ap.add_argument("--min-prob", type=float, default=0.9)
+    args = ap.parse_args()
+    print(pseudo_label(args.teachers, out=args.out, min_prob=args.min_prob))

@@ -70,13 +70,53 @@ def ship(best: Path, output: Path, extra_meta: dict | None = None) -> Path:
     return output
 
 
+def vectors_for(config: Path, work: Path, rebuild: bool = False, log=print) -> Path | None:
+    """The spaCy folder of morpheme vectors the config's ``vectors_width`` asks for (None when it asks for none).
+
+    By default the vectors are those of the shipped model (``pipeline/models/ner/vocab``), so ``krnews train``
+    retrains on exactly the table that ships; with ``rebuild`` (or no shipped model of that width) they are read
+    out of Kiwi again (``pipeline.training.vectors``, about 45 s; the cosines Kiwi computes may differ in the last
+    bits on another CPU, so a rebuilt table is not guaranteed byte-identical).
+    """
+    import numpy
+    from spacy.util import load_config
+
+    from pipeline.training.vectors import build_vectors, to_spacy
+
+    embed = load_config(Path(config))["components"]["tok2vec"]["model"]["embed"]
+    width = int(embed.get("vectors_width") or 0)
+    if not width:
+        return None
+    folder = work / "vectors" / f"{'kiwi' if rebuild else 'shipped'}-{width}"
+    if (folder / "vocab" / "vectors").exists():
+        return folder
+    shipped = SHIPPED_MODEL / "vocab"
+    if not rebuild and (shipped / "vectors").exists():
+        import spacy
+
+        from pipeline.stages.segment import blank_nlp
+
+        vocab = spacy.load(SHIPPED_MODEL, exclude=["tok2vec", "ner"]).vocab
+        if vocab.vectors.shape[1] == width:
+            nlp = blank_nlp()
+            nlp.vocab.vectors = vocab.vectors
+            nlp.to_disk(folder)
+            return folder
+        log(f"the shipped vectors have {vocab.vectors.shape[1]} columns, the config asks for {width}: rebuilding")
+    table = build_vectors(dims=max(width, 1), log=log)
+    return to_spacy(table, folder, dims=width)
+
+
 def train_model(config: Path = CONFIG_PATH, output: Path = SHIPPED_MODEL, max_steps: int | None = None,
                 source: Path = DEFAULT_SOURCE, work_dir: Path | None = None, limit: int = 0,
-                overrides: dict | None = None, extra_train: tuple = ()) -> TrainResult:
+                overrides: dict | None = None, extra_train: tuple = (), rebuild_vectors: bool = False
+                ) -> TrainResult:
     """Build the corpus, train with spaCy from ``config`` and ship the best checkpoint to ``output``.
 
     ``work_dir`` holds the DocBins and spaCy's checkpoints (default ``build/``); ``limit`` trains on the first N
-    KLUE sentences only (tests); ``overrides`` are extra dotted config values (``{"training.eval_frequency": 10}``).
+    KLUE sentences only (tests); ``overrides`` are extra dotted config values (``{"training.eval_frequency": 10}``);
+    ``extra_train``: spans JSONL files added to the training part (the pseudo-labeled corpus,
+    ``pipeline.training.selftrain.PSEUDO_SPANS``, which ``krnews train`` passes by default).
     """
     from spacy.cli.train import train as spacy_train
     from spacy.util import load_config
@@ -86,6 +126,10 @@ def train_model(config: Path = CONFIG_PATH, output: Path = SHIPPED_MODEL, max_st
     corpus = build_corpus(work / "corpus", source, limit=limit, val_spans=work / "klue-val.spans.jsonl",
                           tokenizer=tokenizer, extra_train=extra_train)
     all_overrides = {"paths.train": str(corpus.train), "paths.dev": str(corpus.dev)}
+    if "paths.vectors" not in (overrides or {}):
+        vectors = vectors_for(Path(config), work, rebuild=rebuild_vectors)
+        if vectors is not None:
+            all_overrides["paths.vectors"] = str(vectors)
     if max_steps is not None:
         all_overrides["training.max_steps"] = int(max_steps)
     all_overrides.update(overrides or {})
@@ -97,10 +141,22 @@ def train_model(config: Path = CONFIG_PATH, output: Path = SHIPPED_MODEL, max_st
     seconds = time.perf_counter() - t0
     best = checkpoints / "model-best"
     meta = json.loads((best / "meta.json").read_text(encoding="utf-8"))
-    ship(best, Path(output), {"krnews_training": {
+    extra_meta = {}
+    if "paths.vectors" in all_overrides:
+        from pipeline.stages.segment import get_kiwi
+        from pipeline.training.vectors import kiwi_fingerprint
+
+        import kiwipiepy_model
+
+        extra_meta["krnews_vectors"] = {
+            "source": "Kiwi CoNg morpheme embeddings, kiwipiepy_model "
+                      + getattr(kiwipiepy_model, "__version__", "?") + " (Apache-2.0; see pipeline/models/NOTICE)",
+            "keys": "Kiwi morpheme ids", "fingerprint": kiwi_fingerprint(get_kiwi())}
+    ship(best, Path(output), {**extra_meta, "krnews_training": {
         "config": Path(config).name,
         "max_steps": all_overrides.get("training.max_steps", load_config(Path(config))["training"]["max_steps"]),
         "train_sentences": sum(corpus.counts["train"].values()),
+        "extra_train": [Path(p).name for p in extra_train],
         "dev_sentences": sum(corpus.counts["dev"].values()),
         "alignment": {name: dict(s.outcomes) for name, s in corpus.alignment.items()},
     }})

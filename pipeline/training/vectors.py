@@ -169,8 +169,9 @@ def to_spacy(table: MorphemeTable, folder: Path, dims: int | None = None) -> Pat
     from pipeline.stages.segment import blank_nlp
 
     nlp = blank_nlp()
-    data = table.vectors if dims is None else numpy.ascontiguousarray(table.vectors[:, :dims])
-    nlp.vocab.vectors = Vectors(data=data, keys=table.ids.astype(numpy.uint64))
+    data = table.vectors if dims is None else table.vectors[:, :dims]
+    nlp.vocab.vectors = Vectors(data=numpy.ascontiguousarray(data, dtype=numpy.float32),
+                                keys=table.ids.astype(numpy.uint64))
     nlp.to_disk(folder)
     return Path(folder)
 

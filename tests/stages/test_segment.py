@@ -100,6 +100,20 @@ def test_split_blocks(text, max_block, expected):
     assert "".join(text[s:e] for s, e in blocks) == text
 
 
+@pytest.mark.parametrize("text, max_run, expected", [
+    ("문장이다. 둘째다.", 8, [(0, 10)]),                                         # no stretch over 8: one piece
+    ("짧다. " + "가나 " * 8 + "끝.", 10, [(0, 4), (4, 13), (13, 22), (22, 30)]),  # a run cut at spaces
+    ("가" * 25, 10, [(0, 10), (10, 20), (20, 25)]),                              # hard, no space
+    ("한 줄\n" * 4, 10, [(0, 16)]),                                              # line breaks bound every stretch
+])
+def test_split_blocks_cuts_stretches_without_sentence_ends(text, max_run, expected):
+    from pipeline.stages.segment import split_blocks
+
+    blocks = split_blocks(text, max_run=max_run)
+    assert "".join(text[s:e] for s, e in blocks) == text
+    assert blocks == expected
+
+
 def test_long_single_line_article_is_analysed_in_pieces(segmenter):
     from pipeline.stages import segment as seg_mod
 

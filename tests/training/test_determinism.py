@@ -47,7 +47,7 @@ def run(batch):
     ner.run_many(analyses)
     out = []
     for a in analyses:
-        probs, path = ner.tagger.tag(a.doc)
+        probs, path = ner.tagger.tag(a.doc, full=True)
         out.append({"mentions": [[m.start, m.end, m.label, m.confidence] for m in a.mentions],
                     "probs": hashlib.sha1(probs.tobytes()).hexdigest(), "path": path.tolist()})
     return out

@@ -1,0 +1,101 @@
+"""Text with no sentence ends: seconds per MB and peak memory of the whole CLI with one worker, at 1, 4 and 16 MB.
+
+Each file is one line of a short word repeated (``가나다라마바사 ``) and, at its end, one real sentence, which must still
+come out (a PERSON, a MONEY and a DATE). The bound this bench watches (issue 13): time linear in the size, memory
+bounded; a 6.6 MB file of this kind within 60 s and 1.5 GB. The baseline in the same script is bare Kiwi over the
+same file cut into the same pieces, one thread, so the ratio is read against the floor of this machine at this moment.
+
+    .venv/bin/python bench/pathological.py [--sizes 1,4,16] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+WORD = "가나다라마바사 "
+SENTENCE = "오세훈 서울시장은 2024년 5월 29일 사업비 1조 2,000억원을 투입한다고 밝혔다."
+
+
+def write_file(path: Path, megabytes: float) -> Path:
+    n = int(megabytes * 1_000_000 / len(WORD.encode("utf-8")))
+    path.write_text(WORD * n + SENTENCE + "\n", encoding="utf-8")
+    return path
+
+
+def peak_of(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
+    """(seconds, peak RSS in MB over the process tree, exit code), polling every 50 ms."""
+    t0 = time.perf_counter()
+    proc = psutil.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            procs = [proc] + proc.children(recursive=True)
+            peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    return time.perf_counter() - t0, peak / 1e6, proc.returncode
+
+
+FLOOR = r"""
+import sys, time
+from kiwipiepy import Kiwi
+from pipeline.stages.segment import split_blocks
+text = open(sys.argv[1], encoding="utf-8").read()
+kiwi = Kiwi()
+kiwi.tokenize("준비")
+t = time.perf_counter()
+for a, b in split_blocks(text):
+    kiwi.tokenize(text[a:b], split_sents=True)
+print(time.perf_counter() - t)
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1,4,16", help="file sizes in MB, comma-separated")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the files and outputs in this folder")
+    args = ap.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="krnews-patho-"))
+    root.mkdir(parents=True, exist_ok=True)
+    krnews = str(REPO / ".venv" / "bin" / "krnews")
+    if not os.path.exists(krnews):
+        krnews = "krnews"
+    rows = []
+    for mb in [float(s) for s in args.sizes.split(",") if s.strip()]:
+        folder = root / f"in-{mb:g}"
+        folder.mkdir(exist_ok=True)
+        f = write_file(folder / "one_line.txt", mb)
+        out = root / f"out-{mb:g}"
+        secs, peak, code = peak_of([krnews, "run", str(folder), "--out", str(out), "--workers", "1"])
+        floor = float(subprocess.run([sys.executable, "-c", FLOOR, str(f)], capture_output=True, text=True,
+                                     cwd=REPO).stdout.strip() or "nan")
+        found = ""
+        if code == 0:
+            import pandas as pd
+
+            m = pd.read_csv(out / "mentions.csv")
+            tail = m[m["start"] >= len(f.read_text(encoding="utf-8")) - len(SENTENCE) - 1]
+            found = ",".join(sorted(set(tail["label"])))
+        row = {"MB": mb, "seconds": round(secs, 1), "s_per_MB": round(secs / mb, 1), "peak_MB": round(peak),
+               "kiwi_floor_s": round(floor, 1), "ratio": round(secs / floor, 2) if floor == floor else None,
+               "exit": code, "last_sentence_labels": found}
+        rows.append(row)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    worst = max(rows, key=lambda r: r["s_per_MB"])
+    parts = ", ".join("{:g} MB {} s/MB {} MB peak".format(r["MB"], r["s_per_MB"], r["peak_MB"]) for r in rows)
+    print(f"summary: {parts}; worst {worst['s_per_MB']} s/MB")
+
+
+if __name__ == "__main__":
+    main()
