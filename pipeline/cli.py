@@ -104,7 +104,7 @@ def rules_test(
     """
     if rules is not None and not rules.is_dir():
         _fail(f"--rules: {rules} is not a folder")
-    from pipeline.ruleset.runner import rules_test_command
+    from pipeline.rule_examples import rules_test_command
 
     raise typer.Exit(rules_test_command(rules))
 

@@ -1,4 +1,7 @@
-"""Rule files (``rules/*.yaml``) → matchers → mentions: schema, loader with ``file:line`` errors, compiler, examples.
+"""Rule files (``rules/*.yaml``) → matchers → mentions: schema, loader with ``file:line`` errors, compiler.
+
+The example runner, which needs the whole Extractor, sits above this package and the Extractor:
+``pipeline.rule_examples``.
 
 >>> from pipeline.ruleset import load_ruleset
 >>> from pipeline.paths import BUILTIN_RULES_DIR
@@ -8,13 +11,5 @@ from pipeline.ruleset.compiler import CompiledPattern, RawMatch, Ruleset
 from pipeline.ruleset.loader import load_ruleset
 from pipeline.ruleset.schema import Problem, RuleFile, RulesetError
 
-__all__ = ["CompiledPattern", "Problem", "RawMatch", "RuleFile", "Ruleset", "RulesetError", "load_ruleset",
-           "run_examples", "rules_test_command"]
+__all__ = ["CompiledPattern", "Problem", "RawMatch", "RuleFile", "Ruleset", "RulesetError", "load_ruleset"]
 
-
-def __getattr__(name):  # the example runner pulls in the Extractor; load it only when asked
-    if name in ("run_examples", "rules_test_command", "Failure"):
-        from pipeline.ruleset import runner
-
-        return getattr(runner, name)
-    raise AttributeError(name)

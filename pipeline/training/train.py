@@ -100,6 +100,7 @@ def vectors_for(config: Path, work: Path, rebuild: bool = False, log=print) -> P
         if vocab.vectors.shape[1] == width:
             nlp = blank_nlp()
             nlp.vocab.vectors = vocab.vectors
+            folder.parent.mkdir(parents=True, exist_ok=True)
             nlp.to_disk(folder)
             return folder
         log(f"the shipped vectors have {vocab.vectors.shape[1]} columns, the config asks for {width}: rebuilding")

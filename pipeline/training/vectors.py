@@ -172,6 +172,7 @@ def to_spacy(table: MorphemeTable, folder: Path, dims: int | None = None) -> Pat
     data = table.vectors if dims is None else table.vectors[:, :dims]
     nlp.vocab.vectors = Vectors(data=numpy.ascontiguousarray(data, dtype=numpy.float32),
                                 keys=table.ids.astype(numpy.uint64))
+    Path(folder).parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(folder)
     return Path(folder)
 

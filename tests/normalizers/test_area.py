@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.normalizers.base import NormContext, get_normalizer
-from pipeline.ruleset.runner import compare_value
+from pipeline.rule_examples import compare_value
 
 # (text, mention, value_m2, unit, approx)
 CASES = [

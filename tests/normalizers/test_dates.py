@@ -15,7 +15,7 @@ from pipeline.article import Mention
 from pipeline.normalizers.base import NormContext
 from pipeline.paths import BUILTIN_RULES_DIR
 from pipeline.ruleset import load_ruleset
-from pipeline.ruleset.runner import compare_value
+from pipeline.rule_examples import compare_value
 from pipeline.stages.resolve import select_non_overlapping
 
 MAY29 = dt.date(2024, 5, 29)   # a Wednesday; ISO week 2024-W22 runs 05-27 … 06-02

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.normalizers.base import NormContext, get_normalizer
-from pipeline.ruleset.runner import compare_value
+from pipeline.rule_examples import compare_value
 
 KEYS = ("amount", "currency", "approx", "min_amount", "max_amount", "qualifier")
 

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.article import Analysis, Article
 from pipeline.ruleset import load_ruleset
-from pipeline.ruleset.runner import Failure, compare_value, run_examples
+from pipeline.rule_examples import Failure, compare_value, run_examples
 from pipeline.stages.normalize import NormalizeStage
 from pipeline.stages.resolve import ResolveStage
 from pipeline.stages.rules import RuleStage

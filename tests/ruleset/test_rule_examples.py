@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.paths import BUILTIN_RULES_DIR
 from pipeline.ruleset import RulesetError, load_ruleset
-from pipeline.ruleset.runner import cases, check_case
+from pipeline.rule_examples import cases, check_case
 
 
 def _collect():
