@@ -123,6 +123,10 @@ class LinkStage:
                                  value=dict(m.value) if m.value else None, confidence=m.confidence,
                                  in_table=False))
         if extra:
+            # the parenthesis is read: a model guess inside it (Labs of 다온랩스(Daon Labs)) gives way
+            spans = [(a.start, a.end) for a in extra]
+            analysis.mentions = [m for m in analysis.mentions if m.source == "rules" or m.label not in NAMED
+                                 or not any(m.start < e and s < m.end for s, e in spans)]
             analysis.mentions.extend(extra)
             analysis.mentions.sort(key=lambda m: (m.start, m.end, m.label))
 
