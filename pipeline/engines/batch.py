@@ -153,7 +153,7 @@ def run_batch(inputs: Sequence[str | Path], out_dir: str | Path, executor: Execu
     t0 = time.perf_counter()
     pub = published.isoformat() if hasattr(published, "isoformat") else (published or None)
     settings = Settings(rules_dir=str(Path(rules_dir).resolve()) if rules_dir else None, published=pub,
-                        threads=threads)
+                        threads=threads, extractor=os.environ.get("KRNEWS_TEST_EXTRACTOR") or None)
     start = getattr(executor, "start", None)
     if start is not None:  # workers boot while the driver validates and plans
         start(settings)
@@ -176,7 +176,7 @@ def _run_batch(inputs, out_dir, executor: Executor, settings: Settings, rules_di
     state = out / STATE_DIR
     pub = settings.published
     fp = fingerprint([BUILTIN_RULES_DIR] + ([Path(rules_dir)] if rules_dir else []), NER_MODEL_DIR,
-                     {"published": pub, "ner": settings.ner})
+                     {"published": pub, "ner": settings.ner, "extractor": settings.extractor})
     summary = RunSummary()
     stage_seconds: Counter = Counter()
     with _lock(state):
