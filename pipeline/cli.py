@@ -34,6 +34,9 @@ def run(
     engine: str = typer.Option("local", "--engine", help="local (a process pool on this machine) or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a running "
                                             "Dask scheduler (tcp://host:8786); default: a new local cluster."),
+    article_timeout: float = typer.Option(120.0, "--article-timeout", help="Seconds an article may take; one "
+                                          "over it becomes a failed document with an errors row (stage, "
+                                          "timeout) and the batch goes on. 0: no limit."),
 ) -> None:
     """Extract entities from every article under INPUTS and write the eight tables to --out.
 
@@ -62,6 +65,8 @@ def run(
         _fail("--scheduler needs --engine dask")
     if workers is not None and workers < 1:
         _fail(f"--workers: {workers} is not a number of processes; give 1 or more")
+    if article_timeout < 0:
+        _fail(f"--article-timeout: {article_timeout:g} is not a number of seconds; give 0 (no limit) or more")
     from pipeline.ruleset import RulesetError
 
     progress = None
@@ -75,7 +80,8 @@ def run(
         bar.start()
         progress = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
     try:
-        options = dict(rules_dir=rules, published=pub, formats=fmt, workers=workers, on_progress=progress)
+        options = dict(rules_dir=rules, published=pub, formats=fmt, workers=workers, on_progress=progress,
+                       article_timeout=article_timeout or None)
         if engine == "dask":
             from pipeline.engines.dask_engine import run_dask
 

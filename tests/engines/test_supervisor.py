@@ -1,0 +1,129 @@
+"""The local engine's supervisor: an article over the time limit, or one that takes its worker down, costs only
+itself; a worker killed from outside costs nothing. Run with the stand-in extractor and its marker words
+(tests/engines/fakes.py), so each case takes a second or two."""
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from pipeline.engines.local import run_local
+from pipeline.io.schema import TABLES
+
+from .conftest import make_folder, read_csvs
+
+
+def write_feed(root, faulty: str | None) -> None:
+    """Five records with their own ids; the third is ``faulty`` (a text without digits, so it has no mentions)."""
+    texts = ["첫째 기사 100억원", "둘째 기사 200억원", faulty, "넷째 기사 400억원", "다섯째 기사 500억원"]
+    lines = [json.dumps({"id": f"r{i}", "text": t}, ensure_ascii=False) for i, t in enumerate(texts) if t]
+    (root / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def clean(fake_extractor, tmp_path_factory, monkeypatch):
+    """The tables of a run without the faulty record (inputs named ``in/…`` relative to the folder run in)."""
+    where = tmp_path_factory.mktemp("clean")
+    write_feed(make_folder(where / "in", 12), None)
+    monkeypatch.chdir(where)
+    run_local(["in"], where / "out", workers=2)
+    return where / "out"
+
+
+@pytest.mark.parametrize("marker, timeout, stage, error, message", [
+    ("KRNEWS-TEST-CRASH", 30, "segment", "crashed", "killed by SIGKILL, perhaps by the system for lack of memory"),
+    ("KRNEWS-TEST-HANG", 1.5, "segment", "timeout", "ran past the time limit of 1.5 s per article"),
+    ("KRNEWS-TEST-RAISE", 30, "segment", "RuntimeError", "the fake extractor was told to raise (at fakes.py:"),
+])
+def test_a_faulty_article_becomes_one_error_row(clean, tmp_path, monkeypatch, marker, timeout, stage, error,
+                                                 message):
+    write_feed(make_folder(tmp_path / "in", 12), f"셋째 기사는 {marker} 로 끝난다")
+    monkeypatch.chdir(tmp_path)
+    s = run_local(["in"], tmp_path / "out", workers=2, article_timeout=timeout)
+    assert (s.ok, s.failed, s.errors) == (16, 1, 1)
+
+    errors = pd.read_parquet(tmp_path / "out" / "errors.parquet")
+    assert len(errors) == 1
+    row = errors.iloc[0]
+    assert (row.path, row.line, row.stage, row.error) == ("in/feed.jsonl", 3, stage, error)
+    assert message in row.message
+
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert list(docs[docs.status == "failed"].doc_id) == ["r2"]
+    pd.testing.assert_frame_equal(docs[docs.doc_id != "r2"].reset_index(drop=True),
+                                  pd.read_parquet(clean / "documents.parquet"))
+    got, want = read_csvs(tmp_path / "out"), read_csvs(clean)
+    for name in TABLES:  # every other row is there once, as in the run without the faulty record
+        if name not in ("documents", "errors"):
+            assert got[name] == want[name], name
+
+
+def test_a_worker_killed_once_costs_nothing(fake_extractor, tmp_path):
+    """The crashed batch is redone article by article in a fresh worker: the tables of an uninterrupted run."""
+    root = make_folder(tmp_path / "in", 12)
+    marker = tmp_path / "killed-once"
+    write_feed(root, f"셋째 기사 KRNEWS-TEST-CRASH-ONCE={marker}")
+    s = run_local([root], tmp_path / "out", workers=2)
+    assert marker.exists() and (s.ok, s.failed, s.errors) == (17, 0, 0)
+    run_local([root], tmp_path / "again", workers=2)  # the marker exists now: nothing is killed
+    assert read_csvs(tmp_path / "out") == read_csvs(tmp_path / "again")
+
+
+def test_a_worker_killed_from_outside_mid_run(fake_extractor, tmp_path):
+    """SIGKILL to a busy worker while the batch runs: it is replaced, nothing is lost or written twice."""
+    root = tmp_path / "in"
+    root.mkdir()
+    for i in range(8):  # half a second each: the run lasts about two seconds on two workers
+        (root / f"s{i}.txt").write_text(f"느린 기사 {i}번 {i * 11}억원 KRNEWS-TEST-SLOW", encoding="utf-8")
+    killed = []
+
+    def kill_one() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not killed:
+            busy = [p for p in mp.active_children() if p.name == "krnews-worker"]
+            if (tmp_path / "out" / ".krnews" / "parts").is_dir() and len(busy) == 2:
+                time.sleep(0.7)  # both are in their first batch now
+                os.kill(busy[0].pid, signal.SIGKILL)
+                killed.append(busy[0].pid)
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_one)
+    killer.start()
+    s = run_local([root], tmp_path / "out", workers=2)
+    killer.join()
+    assert killed and (s.ok, s.failed, s.errors) == (8, 0, 0)
+    run_local([root], tmp_path / "whole", workers=2)
+    assert read_csvs(tmp_path / "out") == read_csvs(tmp_path / "whole")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("marker, failed", [("KRNEWS-TEST-CRASH-ONCE={once}", False), ("KRNEWS-TEST-CRASH", True)])
+def test_dask_a_dead_worker_costs_only_its_article(clean, tmp_path, monkeypatch, marker, failed):
+    """On Dask a task whose worker dies goes to another worker; when that one dies too, its articles are extracted
+    one task each: only the article that takes its worker down every time becomes an error row."""
+    from pipeline.engines.dask_engine import run_dask
+
+    text = "셋째 기사 " + marker.format(once=tmp_path / "killed-once")
+    write_feed(make_folder(tmp_path / "in", 12), text)
+    monkeypatch.chdir(tmp_path)
+    s = run_dask(["in"], tmp_path / "out", workers=2)
+    got = read_csvs(tmp_path / "out")
+    if not failed:
+        assert (s.ok, s.failed, s.errors) == (17, 0, 0)
+        run_local(["in"], tmp_path / "local", workers=2)
+        assert got == read_csvs(tmp_path / "local")
+        return
+    assert (s.ok, s.failed, s.errors) == (16, 1, 1)
+    errors = pd.read_parquet(tmp_path / "out" / "errors.parquet")
+    assert [tuple(r) for r in errors[["path", "line", "stage", "error"]].itertuples(index=False)] == [
+        ("in/feed.jsonl", 3, "extract", "crashed")]
+    want = read_csvs(clean)
+    for name in TABLES:
+        if name not in ("documents", "errors"):
+            assert got[name] == want[name], name
