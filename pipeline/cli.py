@@ -45,7 +45,8 @@ def run(
 
     Example: krnews run samples --out outputs --workers 2
     """
-    from pipeline.engines.batch import RunLocked
+    from pipeline.engines.batch import OutputError, RunLocked
+    from pipeline.engines.supervisor import WorkerError
     from pipeline.io.readers import as_date as _as_date
     from pipeline.io import FORMATS
 
@@ -94,6 +95,8 @@ def run(
         _fail(f"rule files refused, nothing was written:\n{exc}")
     except RunLocked as exc:
         _fail(str(exc))
+    except (OutputError, WorkerError) as exc:
+        _fail(str(exc), 1)
     finally:
         if bar is not None:
             bar.stop()
