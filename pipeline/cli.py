@@ -1,6 +1,7 @@
 """The ``krnews`` command line: run extraction over folders, test rule files, train and evaluate, review output."""
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -80,6 +81,7 @@ def run(
         task = bar.add_task("extracting", total=None)
         bar.start()
         progress = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+    previous_term = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         options = dict(rules_dir=rules, published=pub, formats=fmt, workers=workers, on_progress=progress,
                        article_timeout=article_timeout or None)
@@ -97,10 +99,35 @@ def run(
         _fail(str(exc))
     except (OutputError, WorkerError) as exc:
         _fail(str(exc), 1)
+    except (KeyboardInterrupt, Terminated) as exc:
+        if bar is not None:
+            bar.stop()
+            bar = None
+        name = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
+        _fail(f"interrupted ({name}): the articles extracted so far are kept in {out / '.krnews'}; to finish, "
+              f"run the same command again:\n  {_command_line()}", 143 if name == "SIGTERM" else 130)
     finally:
+        signal.signal(signal.SIGTERM, previous_term)
         if bar is not None:
             bar.stop()
     typer.echo(summary.line())
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt so the run stops the same way: workers stopped,
+    parts kept, no table half-written."""
+
+
+def _stop_on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
+def _command_line() -> str:
+    import shlex
+
+    argv = sys.argv[1:]
+    prog = "krnews" if Path(sys.argv[0]).name in ("krnews", "cli.py", "__main__.py") else Path(sys.argv[0]).name
+    return " ".join([prog, *map(shlex.quote, argv)])
 
 
 @rules_app.command("test")
