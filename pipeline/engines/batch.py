@@ -293,7 +293,7 @@ def _run_locked(inputs, out: Path, state: Path, executor: Executor, settings: Se
             summary.failed += len(discover_errors)
             summary.errors += len(discover_errors)
             summary.seconds = time.perf_counter() - t0
-            _write_timings(state, engine, workers, summary, stage_seconds,
+            _write_timings(state, engine, workers, summary, stage_seconds, getattr(executor, "replaced", 0),
                            {"plan": t_plan - t0, "extract": t_extract - t_plan,
                             "assemble": time.perf_counter() - t_extract, "total": summary.seconds})
         finally:
@@ -307,13 +307,14 @@ def _rehash(current: dict[str, str], manifest: Manifest) -> dict[str, str]:
     return {d: recorded.get(d, sha) for d, sha in current.items()}
 
 
-def _write_timings(state: Path, engine: str, workers: int, summary: RunSummary, stages: Counter,
+def _write_timings(state: Path, engine: str, workers: int, summary: RunSummary, stages: Counter, replaced: int,
                    phases: dict[str, float]) -> None:
     """``OUT/.krnews/timings.json``: where the time of the last run went (summed over workers for stages)."""
     total = sum(v for k, v in stages.items())
     doc = {
         "engine": engine, "workers": workers, "inputs": summary.inputs, "processed_inputs": summary.processed,
         "skipped_inputs": summary.skipped, "documents_processed": summary.processed_docs,
+        "workers_replaced": replaced,
         "phases_s": {k: round(v, 4) for k, v in phases.items()},
         "stages_s": {k: round(v, 4) for k, v in sorted(stages.items())},
         "stages_share": {k: round(v / total, 4) for k, v in sorted(stages.items())} if total else {},

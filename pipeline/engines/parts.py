@@ -183,13 +183,13 @@ class Job:
     supervisor sends the rest of the task again with what it already has and what it decided.
 
     Articles are numbered across the task's units in reading order. ``skip``: articles whose rows the driver
-    already has; ``only``: extract this article alone (the others are skipped); ``fail``: article → (stage, error,
+    already has; ``only``: extract just these articles (the others are skipped); ``fail``: article → (stage, error,
     message), written as a failed document with that error instead of being extracted; ``skip_units``: units not
     to read at all (their reading timed out or crashed; the driver writes their error row)."""
 
     units: list[Unit]
     skip: frozenset = frozenset()
-    only: int | None = None
+    only: frozenset | None = None
     fail: tuple = ()  # ((article, stage, error, message), …)
     skip_units: frozenset = frozenset()
 
@@ -268,15 +268,14 @@ def run_job(job: Job, settings: Settings, emit: Callable[[tuple], None], extract
             owner = (unit.input, unit.chunk, n_doc)
             if a in fail:
                 emit(("done", [(a, failed_rows(art, owner, *fail[a]), "failed", 1, Counter(), {})]))
-            elif job.only == a:
-                extract([(a, art, owner)])
-                return  # an isolated article: nothing after it is needed
-            elif job.only is None and a not in job.skip:
+            elif a not in job.skip if job.only is None else a in job.only:
                 pending.append((a, art, owner))
                 if len(pending) >= EXTRACT_BATCH:
                     extract(pending)
                     pending = []
         n_art += len(articles)
+        if job.only is not None and n_art > max(job.only, default=-1):
+            break  # every article asked for is read: the inputs after them are not needed
     if pending:
         extract(pending)
 

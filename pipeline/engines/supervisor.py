@@ -80,7 +80,7 @@ class _Task:
     def next_job(self) -> Job:
         b = self.builder
         fail = tuple((a, *v) for a, v in sorted(self.fail.items()) if a not in b.articles)
-        return Job(self.units, skip=frozenset(b.articles), only=min(self.suspects) if self.suspects else None,
+        return Job(self.units, skip=frozenset(b.articles), only=frozenset({min(self.suspects)}) if self.suspects else None,
                    fail=fail, skip_units=frozenset(b.unit_failures))
 
 
@@ -124,8 +124,7 @@ class Supervisor:
         self.timeout = article_timeout if article_timeout and article_timeout > 0 else None
         self.settings: Settings | None = None
         self.workers: list[_Worker] = []
-        self.used = False
-        self.replaced = 0  # workers started again after a death or a timeout (for tests and timings)
+        self.replaced = 0  # workers started again after a death or a timeout (OUT/.krnews/timings.json)
         self._ctx = None
         self._lock = threading.Lock()
         self._starting: threading.Thread | None = None
@@ -200,7 +199,6 @@ class Supervisor:
     def __call__(self, tasks: list[list[Unit]], settings: Settings) -> Iterator[PartResult]:
         self.start(settings)
         self._wait_started()
-        self.used = True
         todo = deque(tasks)
         self._retry: deque[_Task] = deque()  # tasks waiting for a worker after a failure: they go first
         self._finished: list[_Task] = []

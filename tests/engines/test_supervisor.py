@@ -47,6 +47,8 @@ def test_a_faulty_article_becomes_one_error_row(clean, tmp_path, monkeypatch, ma
     monkeypatch.chdir(tmp_path)
     s = run_local(["in"], tmp_path / "out", workers=2, article_timeout=timeout)
     assert (s.ok, s.failed, s.errors) == (16, 1, 1)
+    timings = json.loads((tmp_path / "out" / ".krnews" / "timings.json").read_text())
+    assert timings["workers_replaced"] == 2  # once with its batch, once alone
 
     errors = pd.read_parquet(tmp_path / "out" / "errors.parquet")
     assert len(errors) == 1
@@ -75,25 +77,31 @@ def test_a_worker_killed_once_costs_nothing(fake_extractor, tmp_path):
     assert read_csvs(tmp_path / "out") == read_csvs(tmp_path / "again")
 
 
+def slow_articles(root, n=8):
+    root.mkdir()
+    for i in range(n):  # half a second each: the run lasts about two seconds on two workers
+        (root / f"s{i}.txt").write_text(f"느린 기사 {i}번 {i * 11}억원 KRNEWS-TEST-SLOW", encoding="utf-8")
+    return root
+
+
+def kill_a_worker_when_busy(parts_dir, names, killed, wait=0.7):
+    """From a thread: once two worker processes run and the run has begun, SIGKILL one of them."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not killed:
+        busy = [p for p in mp.active_children() if any(n in p.name for n in names)]
+        if parts_dir.is_dir() and len(busy) >= 2:
+            time.sleep(wait)  # in their batches now
+            os.kill(busy[0].pid, signal.SIGKILL)
+            killed.append(busy[0].pid)
+        time.sleep(0.05)
+
+
 def test_a_worker_killed_from_outside_mid_run(fake_extractor, tmp_path):
     """SIGKILL to a busy worker while the batch runs: it is replaced, nothing is lost or written twice."""
-    root = tmp_path / "in"
-    root.mkdir()
-    for i in range(8):  # half a second each: the run lasts about two seconds on two workers
-        (root / f"s{i}.txt").write_text(f"느린 기사 {i}번 {i * 11}억원 KRNEWS-TEST-SLOW", encoding="utf-8")
-    killed = []
-
-    def kill_one() -> None:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not killed:
-            busy = [p for p in mp.active_children() if p.name == "krnews-worker"]
-            if (tmp_path / "out" / ".krnews" / "parts").is_dir() and len(busy) == 2:
-                time.sleep(0.7)  # both are in their first batch now
-                os.kill(busy[0].pid, signal.SIGKILL)
-                killed.append(busy[0].pid)
-            time.sleep(0.05)
-
-    killer = threading.Thread(target=kill_one)
+    root = slow_articles(tmp_path / "in")
+    killed: list[int] = []
+    killer = threading.Thread(target=kill_a_worker_when_busy,
+                              args=(tmp_path / "out" / ".krnews" / "parts", ["krnews-worker"], killed))
     killer.start()
     s = run_local([root], tmp_path / "out", workers=2)
     killer.join()
@@ -103,16 +111,36 @@ def test_a_worker_killed_from_outside_mid_run(fake_extractor, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("marker, failed", [("KRNEWS-TEST-CRASH-ONCE={once}", False), ("KRNEWS-TEST-CRASH", True)])
-def test_dask_a_dead_worker_costs_only_its_article(clean, tmp_path, monkeypatch, marker, failed):
-    """On Dask a task whose worker dies goes to another worker; when that one dies too, its articles are extracted
-    one task each: only the article that takes its worker down every time becomes an error row."""
+def test_dask_a_worker_killed_from_outside_mid_run(fake_extractor, tmp_path):
+    from pipeline.engines.dask_engine import run_dask
+
+    root = slow_articles(tmp_path / "in", 12)
+    killed: list[int] = []
+    killer = threading.Thread(target=kill_a_worker_when_busy,
+                              args=(tmp_path / "out" / ".krnews" / "parts", ["Dask Worker"], killed, 1.5))
+    killer.start()
+    s = run_dask([root], tmp_path / "out", workers=2)
+    killer.join()
+    assert killed and (s.ok, s.failed, s.errors) == (12, 0, 0)
+    run_local([root], tmp_path / "whole", workers=2)
+    assert read_csvs(tmp_path / "out") == read_csvs(tmp_path / "whole")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("marker, timeout, failed", [
+    ("KRNEWS-TEST-CRASH-ONCE={once}", 30, None),
+    ("KRNEWS-TEST-CRASH", 30, ("extract", "crashed")),
+    ("KRNEWS-TEST-HANG", 2, ("segment", "timeout")),
+])
+def test_dask_a_faulty_article_costs_only_itself(clean, tmp_path, monkeypatch, marker, timeout, failed):
+    """On Dask a task whose worker dies goes to another worker; when that one dies too, or an article runs out of
+    time, the rest of the task is split until the failing article is alone: only it becomes an error row."""
     from pipeline.engines.dask_engine import run_dask
 
     text = "셋째 기사 " + marker.format(once=tmp_path / "killed-once")
     write_feed(make_folder(tmp_path / "in", 12), text)
     monkeypatch.chdir(tmp_path)
-    s = run_dask(["in"], tmp_path / "out", workers=2)
+    s = run_dask(["in"], tmp_path / "out", workers=2, article_timeout=timeout)
     got = read_csvs(tmp_path / "out")
     if not failed:
         assert (s.ok, s.failed, s.errors) == (17, 0, 0)
@@ -122,7 +150,7 @@ def test_dask_a_dead_worker_costs_only_its_article(clean, tmp_path, monkeypatch,
     assert (s.ok, s.failed, s.errors) == (16, 1, 1)
     errors = pd.read_parquet(tmp_path / "out" / "errors.parquet")
     assert [tuple(r) for r in errors[["path", "line", "stage", "error"]].itertuples(index=False)] == [
-        ("in/feed.jsonl", 3, "extract", "crashed")]
+        ("in/feed.jsonl", 3, *failed)]
     want = read_csvs(clean)
     for name in TABLES:
         if name not in ("documents", "errors"):
