@@ -84,16 +84,16 @@ def slow_articles(root, n=8):
     return root
 
 
-def kill_a_worker_when_busy(parts_dir, names, killed, wait=0.7):
-    """From a thread: once two worker processes run and the run has begun, SIGKILL one of them."""
-    deadline = time.monotonic() + 30
+def kill_a_worker_when_busy(parts_dir, names, killed, wait=0.2):
+    """From a thread: once the first part is written (the workers are running), SIGKILL one worker mid-task."""
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not killed:
         busy = [p for p in mp.active_children() if any(n in p.name for n in names)]
-        if parts_dir.is_dir() and len(busy) >= 2:
-            time.sleep(wait)  # in their batches now
+        if len(busy) >= 2 and parts_dir.is_dir() and list(parts_dir.glob("[!_]*.parquet")):
+            time.sleep(wait)  # into its next task
             os.kill(busy[0].pid, signal.SIGKILL)
             killed.append(busy[0].pid)
-        time.sleep(0.05)
+        time.sleep(0.02)
 
 
 def test_a_worker_killed_from_outside_mid_run(fake_extractor, tmp_path):
@@ -117,7 +117,7 @@ def test_dask_a_worker_killed_from_outside_mid_run(fake_extractor, tmp_path):
     root = slow_articles(tmp_path / "in", 12)
     killed: list[int] = []
     killer = threading.Thread(target=kill_a_worker_when_busy,
-                              args=(tmp_path / "out" / ".krnews" / "parts", ["Dask Worker"], killed, 1.5))
+                              args=(tmp_path / "out" / ".krnews" / "parts", ["Dask Worker"], killed))
     killer.start()
     s = run_dask([root], tmp_path / "out", workers=2)
     killer.join()
