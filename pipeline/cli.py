@@ -25,7 +25,9 @@ def _fail(message: str, code: int = 2) -> None:
 
 @app.command()
 def run(
-    inputs: List[Path] = typer.Argument(..., help="Article files or folders (.txt .md .json .jsonl .html), read recursively."),
+    inputs: List[Path] = typer.Argument(..., help="Article files or folders (.txt .md .json .jsonl .html; tables .csv "
+                                        ".tsv .xlsx .parquet, one article a row; any of them .gz; .zip archives), "
+                                        "read recursively."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the tables (CSV and Parquet)."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="A folder of your own rule files, added to the built-in ones."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: number of cores)."),
@@ -34,6 +36,16 @@ def run(
     engine: str = typer.Option("local", "--engine", help="local (a process pool on this machine) or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a running "
                                             "Dask scheduler (tcp://host:8786); default: a new local cluster."),
+    text_column: Optional[str] = typer.Option(None, "--text-column", help="Tables: the column of the article "
+                                              "text (default: found by name, e.g. text, body, 본문, 내용)."),
+    id_column: Optional[str] = typer.Option(None, "--id-column", help="Tables: the column of the document id."),
+    title_column: Optional[str] = typer.Option(None, "--title-column", help="Tables: the column of the title."),
+    date_column: Optional[str] = typer.Option(None, "--date-column", help="Tables: the column of the publication date."),
+    source_column: Optional[str] = typer.Option(None, "--source-column", help="Tables: the column of the outlet."),
+    url_column: Optional[str] = typer.Option(None, "--url-column", help="Tables: the column of the URL."),
+    author_column: Optional[str] = typer.Option(None, "--author-column", help="Tables: the column of the byline."),
+    include_excluded: bool = typer.Option(False, "--include-excluded", help="Tables: also extract rows marked "
+                                          "as excluded (BigKinds 분석제외 여부: 중복, 예외 …)."),
 ) -> None:
     """Extract entities from every article under INPUTS and write the eight tables to --out.
 
@@ -75,7 +87,11 @@ def run(
         bar.start()
         progress = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
     try:
-        options = dict(rules_dir=rules, published=pub, formats=fmt, workers=workers, on_progress=progress)
+        columns = {f: c for f, c in (("text", text_column), ("id", id_column), ("title", title_column),
+                                     ("published", date_column), ("source", source_column), ("url", url_column),
+                                     ("author", author_column)) if c}
+        options = dict(rules_dir=rules, published=pub, formats=fmt, workers=workers, on_progress=progress,
+                       columns=columns, include_excluded=include_excluded)
         if engine == "dask":
             from pipeline.engines.dask_engine import run_dask
 

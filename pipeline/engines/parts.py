@@ -1,6 +1,7 @@
 """Work units and part files: what a worker does with one task, whatever runs it (in-process, pool, Dask).
 
-A *unit* is one input file, or one line range of a large JSONL file. A *task* is a few units sent to one worker
+A *unit* is one input file, or one range of a large input: JSONL lines, table rows (CSV, TSV, Excel, Parquet) or
+zip members. A *task* is a few units sent to one worker
 (small files are grouped so the per-task cost stays small next to the extraction). The worker reads its units,
 extracts, and returns one *part*: the rows of every table for those units, as Parquet bytes in one union-schema
 table (a ``_table`` column says which table a row belongs to). The driver writes the part and records it in the
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Bumped when the part layout changes, so old parts are never mixed with new ones (part of the fingerprint).
-PART_FORMAT = 1
+PART_FORMAT = 2  # 2: documents gained source, author, url and listed_entities
 # A JSONL file with more records than this is split into line ranges of this many lines, one unit each.
 JSONL_CHUNK_LINES = 1000
 
@@ -49,11 +50,14 @@ class Settings:
     published: str | None = None  # ISO date for articles without one (the CLI's --published)
     threads: int = 1  # Kiwi threads per worker: one, the worker processes give the parallelism
     ner: bool = True
+    columns: tuple[tuple[str, str], ...] = ()  # table columns named on the command line: (field, column name)
+    include_excluded: bool = False  # extract table rows marked 분석제외 too (--include-excluded)
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One input file, or lines ``lo..hi`` (1-based, inclusive) of a JSONL file split in ``chunks`` pieces."""
+    """One input file, or a range ``lo..hi`` (inclusive) of a large input split in ``chunks`` pieces: JSONL lines,
+    table rows (``offset``: the byte where row ``lo`` of a CSV starts) or zip members (1-based)."""
 
     input: str  # display path, the key of the manifest
     path: str  # absolute path the worker reads
@@ -63,6 +67,7 @@ class Unit:
     chunks: int = 1
     lo: int | None = None
     hi: int | None = None
+    offset: int | None = None
 
 
 @dataclass
@@ -76,6 +81,7 @@ class PartResult:
     failed: int = 0
     error_rows: int = 0
     labels: Counter = field(default_factory=Counter)
+    excluded: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     per_unit: dict[tuple[str, int], dict] = field(default_factory=dict)
 
@@ -137,22 +143,20 @@ def _sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
-def _read_unit(unit: Unit, published):
+def _read_unit(unit: Unit, published, settings: Settings):
     from pipeline.io.readers import read_path
+    from pipeline.io.tables import TableOptions
 
-    items = read_path(Path(unit.path), unit.input, published)
-    if unit.chunks == 1:
-        return items
-    # A JSONL line range: records and line errors of these lines; file-level errors go with the first chunk.
-    return [x for x in items
-            if (x.line is None and unit.chunk == 0) or (x.line is not None and unit.lo <= x.line <= unit.hi)]
+    options = TableOptions(**dict(settings.columns))
+    rows = None if unit.chunks == 1 else (unit.lo, unit.hi, unit.offset)
+    return read_path(Path(unit.path), unit.input, published, options, rows)
 
 
 def run_task(units: list[Unit], settings: Settings) -> PartResult:
     """Read, extract and tabulate the units of one task; never raises for bad input (it becomes error rows)."""
-    from pipeline.article import Article
+    from pipeline.article import Analysis, Article
     from pipeline.io.readers import as_date as _as_date
-    from pipeline.stages.tables import error_row
+    from pipeline.stages.tables import document_row, error_row
 
     extractor = extractor_for(settings)
     published = _as_date(settings.published)
@@ -165,17 +169,23 @@ def run_task(units: list[Unit], settings: Settings) -> PartResult:
     result = PartResult(units=list(units), sha256=hashes, data=b"")
     for unit in units:
         stats = per_unit.setdefault((unit.input, unit.chunk), {"ok": 0, "failed": 0, "errors": 0,
-                                                                  "labels": Counter()})
+                                                                  "excluded": 0, "labels": Counter()})
         t = time.perf_counter()
         try:
             hashes[unit.input] = _sha256_file(unit.path)
         except OSError:
             hashes[unit.input] = ""  # unreadable: read_path reports it; an empty hash is redone next run
-        items = _read_unit(unit, published)
+        items = _read_unit(unit, published, settings)
         timings["read"] += time.perf_counter() - t
         n_doc = 0
         for item in items:
-            if isinstance(item, Article):
+            if isinstance(item, Article) and item.excluded and not settings.include_excluded:
+                # a row the table marks as not to analyse (BigKinds 분석제외: 중복, 예외 …): kept, not extracted
+                rows.append({"_table": "documents", "_input": unit.input, "_chunk": unit.chunk, "_doc": n_doc,
+                             **document_row(Analysis(article=item, status="excluded"))})
+                n_doc += 1
+                stats["excluded"] += 1
+            elif isinstance(item, Article):
                 articles.append(item)
                 owners.append((unit.input, unit.chunk, n_doc))
                 n_doc += 1
@@ -202,6 +212,7 @@ def run_task(units: list[Unit], settings: Settings) -> PartResult:
         result.ok += stats["ok"]
         result.failed += stats["failed"]
         result.error_rows += stats["errors"]
+        result.excluded += stats["excluded"]
         result.labels.update(stats["labels"])
     result.timings = dict(timings)
     result.per_unit = per_unit
