@@ -206,18 +206,21 @@ def inspect_cmd(
     out_dir: Path = typer.Argument(..., help="An output folder of `krnews run`."),
     label: Optional[str] = typer.Option(None, "--label", "-l", help="Only this label (MONEY, PERSON, …)."),
     top: int = typer.Option(20, "--top", "-n", help="Rows per table."),
+    compare_bigkinds: bool = typer.Option(False, "--compare-bigkinds", help="Compare our PERSON, LOCATION and "
+                                          "ORG names with the input table's own lists (BigKinds 인물, 위치, 기관)."),
 ) -> None:
-    """Summaries with DuckDB: most frequent values per label, people by organization, largest amounts.
+    """Summaries with DuckDB: most frequent values per label, people by organization, largest amounts; or, with
+    --compare-bigkinds, per label how many of the names BigKinds lists we also found, and the names one side lacks.
 
     Example: krnews inspect outputs --label MONEY --top 10
     """
     from rich.console import Console
 
-    from pipeline.review.inspect import inspect_tables
+    from pipeline.review.inspect import compare_tables, inspect_tables
     from pipeline.review.tables import ReviewError
 
     try:
-        tables = inspect_tables(out_dir, label, top)
+        tables = compare_tables(out_dir, top) if compare_bigkinds else inspect_tables(out_dir, label, top)
     except ReviewError as exc:
         _fail(str(exc))
     console = Console()

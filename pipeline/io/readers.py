@@ -252,7 +252,11 @@ def _read_path(path: Path, display: str, published: dt.date | None, options: Any
     fmt, gzipped = format_of(path.name)
     if fmt == "zip":
         return _read_zip(path, display, published, options, rows)
-    return _read_source(_opener(path, gzipped), display, fmt or "text", published, options, rows,
+    from pipeline.io.tables import TABLE_FORMATS
+
+    # tables are streamed; an article file is read whole anyway (and read_bytes keeps the reading in one place)
+    opener = _opener(path, gzipped) if gzipped or fmt in TABLE_FORMATS else (lambda: io.BytesIO(path.read_bytes()))
+    return _read_source(opener, display, fmt or "text", published, options, rows,
                         "compressed file" if gzipped else "")
 
 
