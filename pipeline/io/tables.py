@@ -243,6 +243,20 @@ def _detect(sample: bytes, complete: bool) -> _Encoding | str:
             return _Encoding(codec, codec, 0, True)
         except UnicodeDecodeError:
             continue
+    # A few damaged lines must not make a CP949 table unreadable: the codec that decodes all lines but at most one
+    # in a hundred is the table's, and those lines become error rows.
+    lines = sample.split(b"\n")
+    if not complete:
+        lines = lines[:-1]  # the sample may end inside a character
+    for codec in ("utf-8", "cp949"):
+        bad = 0
+        for line in lines:
+            try:
+                line.decode(codec)
+            except UnicodeDecodeError:
+                bad += 1
+        if bad <= max(1, len(lines) // 100) and bad < len(lines):
+            return _Encoding(codec, codec, 0, True)
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
@@ -277,9 +291,23 @@ class _Lines:
 
 
 def _open_csv(opener: Opener) -> tuple[IO[bytes], _Encoding] | str:
+    from pipeline.io.readers import _ARCHIVE_ERRORS
+
     fh = opener()
     try:
-        sample = fh.read(SAMPLE_BYTES)
+        blocks: list[bytes] = []
+        size = 0
+        try:
+            while size < SAMPLE_BYTES:
+                block = fh.read(min(1 << 12, SAMPLE_BYTES - size))  # small reads: a damaged .gz loses little
+                if not block:
+                    break
+                blocks.append(block)
+                size += len(block)
+        except _ARCHIVE_ERRORS:  # a truncated .gz: decide on what came; the rows report the damage
+            if not blocks:
+                raise
+        sample = b"".join(blocks)
         complete = len(sample) < SAMPLE_BYTES
         if not sample.strip():
             fh.close()
@@ -300,19 +328,22 @@ def _csv_records(fh: IO[bytes], enc: _Encoding, delimiter: str, start: int, firs
     """(row number, cells or None when the row is bad, problem, byte offset after the row) from byte ``start``."""
     if not enc.per_line:  # UTF-16/32: no byte offsets, one pass over the decoded text
         text = io.TextIOWrapper(fh, encoding=enc.codec, errors="replace", newline="")
-        reader = csv.reader(text, delimiter=delimiter)
-        row = first_row - 1
-        while True:
-            row += 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield row, None, f"not valid CSV ({exc})", -1
-                reader = csv.reader(text, delimiter=delimiter)
-                continue
-            yield row, cells, "", -1
+        try:
+            reader = csv.reader(text, delimiter=delimiter)
+            row = first_row - 1
+            while True:
+                row += 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    yield row, None, f"not valid CSV ({exc})", -1
+                    reader = csv.reader(text, delimiter=delimiter)
+                    continue
+                yield row, cells, "", -1
+        finally:
+            text.detach()  # the wrapper must not close the file when it is collected: the caller reads on
     fh.seek(start)
     lines = _Lines(fh, start, enc.codec)
     reader = csv.reader(lines, delimiter=delimiter)
@@ -562,9 +593,11 @@ def read_table_rows(opener: Opener, display: str, fmt: str, published: dt.date |
         raise ValueError(f"not a table format: {fmt}")
 
 
-def table_ranges(opener: Opener, fmt: str, chunk_rows: int = CHUNK_ROWS) -> list[tuple[int, int, int | None]]:
-    """Row ranges to cut a large table into units of work ([] when one unit will do, or the file is unreadable:
-    then the reader reports the problem)."""
+def table_ranges(opener: Opener, fmt: str, chunk_rows: int | None = None) -> list[tuple[int, int, int | None]]:
+    """Row ranges (first, last, byte offset) of ``chunk_rows`` (default ``CHUNK_ROWS``) to cut a table of more than
+    twice as many rows into units of work ([] when one unit will do, or the file is unreadable: then the reader
+    reports the problem)."""
+    chunk_rows = chunk_rows or CHUNK_ROWS
     try:
         if fmt in ("csv", "tsv"):
             return _csv_ranges(opener, "," if fmt == "csv" else "\t", chunk_rows)
