@@ -13,7 +13,7 @@ Each case runs in a fresh process and reports its peak resident memory (``VmHWM`
 The tables are generated (articles of about 150 characters from a template) under a temporary folder.
 
     .venv/bin/python bench/tables_memory.py                 # 100k and 1M rows, CSV and Parquet (about 10 minutes)
-    .venv/bin/python bench/tables_memory.py --rows 100000   # one size
+    .venv/bin/python bench/tables_memory.py --rows 100000   # one size (or --quick)
 """
 from __future__ import annotations
 
@@ -126,12 +126,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, action="append", help="table sizes (default: 100000 and 1000000)")
     ap.add_argument("--formats", default="csv,parquet")
+    ap.add_argument("--quick", action="store_true", help="100,000 rows only")
     ap.add_argument("--child", nargs=3, metavar=("PHASE", "PATH", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(*args.child)
         return 0
-    sizes = args.rows or [100_000, 1_000_000]
+    sizes = args.rows or ([100_000] if args.quick else [100_000, 1_000_000])
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     results = []
     with tempfile.TemporaryDirectory(prefix="krnews-tables-") as tmp:
