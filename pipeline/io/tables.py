@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -473,6 +474,7 @@ def _read_xlsx(opener: Opener, display: str, published: dt.date | None, options:
         return
     try:
         ws = wb.worksheets[0]  # a BigKinds download has one sheet; other sheets are notes, not articles
+        ws.reset_dimensions()  # read every row, whatever <dimension> claims (some writers leave "A1")
         it = ws.iter_rows(values_only=True)
         header = next(it, None)
         if header is None:
@@ -501,17 +503,46 @@ def _read_xlsx(opener: Opener, display: str, published: dt.date | None, options:
         wb.close()
 
 
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+_REL = re.compile(r'Id="([^"]+)"[^>]*?Target="([^"]+)"|Target="([^"]+)"[^>]*?Id="([^"]+)"')
+
+
+def _xlsx_last_row(opener: Opener) -> int | None:
+    """The last row of the first worksheet from its ``<dimension>`` element, read from the archive directly: opening
+    the workbook with openpyxl would load its shared strings, which hold most of its text."""
+    import zipfile
+
+    with zipfile.ZipFile(opener()) as zf:
+        book = zf.read("xl/workbook.xml").decode("utf-8")
+        first = re.search(r'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', book)
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+        targets = {m.group(1) or m.group(4): m.group(2) or m.group(3) for m in _REL.finditer(rels)}
+        target = targets.get(first.group(1)) if first else None
+        if not target:
+            return None
+        name = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        with zf.open(name) as sheet:
+            m = _DIMENSION.search(sheet.read(1 << 14))
+    if m is None:
+        return None
+    return int(m.group(1)) if m.group(1) else 1
+
+
 def _xlsx_ranges(opener: Opener, chunk_rows: int) -> list[tuple[int, int, int | None]]:
-    wb = _open_xlsx(opener, "")
-    if isinstance(wb, str):
-        return []
     try:
-        ws = wb.worksheets[0]
-        last = ws.max_row  # from the sheet's <dimension>; when absent, count the rows
-        if last is None:
+        last = _xlsx_last_row(opener)
+    except Exception:  # an unusual layout: ask openpyxl
+        last = None
+    if last is None or last <= 1:  # absent, or "A1" as some writers leave it: count the rows
+        wb = _open_xlsx(opener, "")
+        if isinstance(wb, str):
+            return []
+        try:
+            ws = wb.worksheets[0]
+            ws.reset_dimensions()
             last = sum(1 for _ in ws.iter_rows(values_only=True))
-    finally:
-        wb.close()
+        finally:
+            wb.close()
     return _ranges([(r, None) for r in range(2, last + 1, chunk_rows)], last, chunk_rows)
 
 

@@ -473,3 +473,22 @@ def test_a_csv_is_read_a_line_at_a_time(tmp_path, monkeypatch):
     items = read_path(path, "t.csv")
     assert len(items) == 3000
     assert sizes and all(0 < n <= 1 << 16 for n in sizes)  # buffered line reads and the sample's small blocks
+
+
+@pytest.mark.parametrize("dimension", [b'<dimension ref="A1"/>', b""])
+def test_xlsx_ranges_when_the_dimension_is_wrong_or_absent(tmp_path, monkeypatch, dimension):
+    """Some writers leave <dimension ref="A1"/> or none: the rows are counted instead, and none is lost."""
+    import re
+
+    monkeypatch.setattr(tables, "CHUNK_ROWS", 10)
+    good = _xlsx(tmp_path / "good.xlsx", ["id", "date", "text"], _big_rows(47))
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension[^>]*/>", dimension, data)
+            dst.writestr(info, data)
+    ranges = input_ranges(bad, "bad.xlsx")
+    assert [r[:2] for r in ranges] == [(2, 11), (12, 21), (22, 31), (32, 41), (42, 10 ** 12)]
+    assert _key(_read_by_ranges(bad, "bad.xlsx", ranges)) == _key(read_path(good, "bad.xlsx"))
