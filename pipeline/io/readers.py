@@ -229,7 +229,7 @@ def input_ranges(path: Path, display: str) -> list[tuple[int, int, int | None]]:
 
     fmt, gzipped = format_of(path.name)
     if fmt in TABLE_FORMATS:
-        return table_ranges(_opener(path, gzipped), fmt)
+        return table_ranges(_opener(path, gzipped), fmt, gzipped=gzipped)
     if fmt == "zip" and not gzipped:
         try:
             with zipfile.ZipFile(path) as zf:

@@ -33,6 +33,9 @@ from pipeline.article import Article, ReadError
 STAGE = "read"
 TABLE_FORMATS = ("csv", "tsv", "xlsx", "parquet")
 CHUNK_ROWS = 1000  # rows per unit of work when a table has more than twice as many
+# A range of a gzipped CSV or of a workbook cannot seek to its rows: its reader decompresses or parses every row
+# above it. At most this many ranges per such file keeps that skipping under a few passes over the file in all.
+MAX_SKIPPING_RANGES = 64
 SAMPLE_BYTES = 1 << 20  # bytes of a CSV its encoding is decided on
 FIELDS = ("text", "id", "title", "published", "source", "author", "url", "excluded")
 COLUMNS_FILE = Path(__file__).resolve().parents[2] / "rules" / "inputs" / "columns.yaml"
@@ -624,21 +627,28 @@ def read_table_rows(opener: Opener, display: str, fmt: str, published: dt.date |
         raise ValueError(f"not a table format: {fmt}")
 
 
-def table_ranges(opener: Opener, fmt: str, chunk_rows: int | None = None) -> list[tuple[int, int, int | None]]:
+def table_ranges(opener: Opener, fmt: str, chunk_rows: int | None = None, gzipped: bool = False
+                 ) -> list[tuple[int, int, int | None]]:
     """Row ranges (first, last, byte offset) of ``chunk_rows`` (default ``CHUNK_ROWS``) to cut a table of more than
     twice as many rows into units of work ([] when one unit will do, or the file is unreadable: then the reader
-    reports the problem)."""
+    reports the problem). A gzipped file or a workbook gets at most ``MAX_SKIPPING_RANGES`` (longer) ranges."""
     chunk_rows = chunk_rows or CHUNK_ROWS
     try:
         if fmt in ("csv", "tsv"):
-            return _csv_ranges(opener, "," if fmt == "csv" else "\t", chunk_rows)
-        if fmt == "xlsx":
-            return _xlsx_ranges(opener, chunk_rows)
-        if fmt == "parquet":
-            return _parquet_ranges(opener, chunk_rows)
+            ranges = _csv_ranges(opener, "," if fmt == "csv" else "\t", chunk_rows)
+        elif fmt == "xlsx":
+            ranges = _xlsx_ranges(opener, chunk_rows)
+        elif fmt == "parquet":
+            ranges = _parquet_ranges(opener, chunk_rows)
+        else:
+            return []
     except Exception:  # a damaged file: one unit, whose reader turns it into error rows
         return []
-    return []
+    if (gzipped or fmt == "xlsx") and len(ranges) > MAX_SKIPPING_RANGES:
+        per = -(-len(ranges) // MAX_SKIPPING_RANGES)
+        ranges = [(ranges[k][0], ranges[min(k + per, len(ranges)) - 1][1], ranges[k][2])
+                  for k in range(0, len(ranges), per)]
+    return ranges
 
 
 def listed_json(listed: dict[str, list[str]]) -> str:

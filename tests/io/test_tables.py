@@ -492,3 +492,22 @@ def test_xlsx_ranges_when_the_dimension_is_wrong_or_absent(tmp_path, monkeypatch
     ranges = input_ranges(bad, "bad.xlsx")
     assert [r[:2] for r in ranges] == [(2, 11), (12, 21), (22, 31), (32, 41), (42, 10 ** 12)]
     assert _key(_read_by_ranges(bad, "bad.xlsx", ranges)) == _key(read_path(good, "bad.xlsx"))
+
+
+@pytest.mark.parametrize("fmt, n_ranges", [("csv", 12), ("csv.gz", 4), ("xlsx", 4), ("parquet", 12)])
+def test_files_that_cannot_seek_get_fewer_longer_ranges(tmp_path, monkeypatch, fmt, n_ranges):
+    """A .gz or a workbook range reads every row above it: at most MAX_SKIPPING_RANGES of them (here 4)."""
+    monkeypatch.setattr(tables, "CHUNK_ROWS", 5)
+    monkeypatch.setattr(tables, "MAX_SKIPPING_RANGES", 4)
+    rows, header = _big_rows(58), ["id", "date", "text"]
+    if fmt == "xlsx":
+        path = _xlsx(tmp_path / "t.xlsx", header, rows)
+    elif fmt == "parquet":
+        path = _parquet(tmp_path / "t.parquet", {h: [r[k] for r in rows] for k, h in enumerate(header)})
+    else:
+        path = _write(tmp_path / "t.csv", header, rows)
+        path = _gzip(path) if fmt == "csv.gz" else path
+    ranges = input_ranges(path, path.name)
+    assert len(ranges) == n_ranges and ranges[-1][1] == 10 ** 12
+    assert all(a[1] + 1 == b[0] for a, b in zip(ranges, ranges[1:]))  # contiguous, no row twice or lost
+    assert _key(_read_by_ranges(path, path.name, ranges)) == _key(read_path(path, path.name))
