@@ -52,7 +52,10 @@ def run(
     Runs are resumable and incremental: --out keeps a manifest (.krnews/), so a re-run skips unchanged inputs,
     redoes changed ones and drops removed ones; a killed run picks up where it stopped.
 
-    Example: krnews run samples --out outputs --workers 2
+    Tables of articles (a BigKinds Excel download, CSV, TSV, Parquet) are read one article a row, with their
+    columns found by name (rules/inputs/columns.yaml) or given with --text-column and the like.
+
+    Example: krnews run samples --out outputs --workers 2; krnews run NewsResult.xlsx --out bigkinds
     """
     from pipeline.engines.batch import RunLocked
     from pipeline.io.readers import as_date as _as_date
