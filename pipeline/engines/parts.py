@@ -135,12 +135,26 @@ def init_worker(settings: Settings, driver_pid: int | None = None) -> None:
     gc.freeze()
 
 
+# (path, size, mtime) -> sha256 of the files this worker hashed: every range of a large table or JSONL file would
+# otherwise hash the whole file again (1,000 ranges of a 350 MB CSV: 350 GB hashed). A changed file has another
+# size or modification time, and is hashed again.
+_FILE_HASHES: dict[tuple[str, int, int], str] = {}
+
+
 def _sha256_file(path: str) -> str:
+    st = os.stat(path)
+    key = (path, st.st_size, st.st_mtime_ns)
+    sha = _FILE_HASHES.get(key)
+    if sha is not None:
+        return sha
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
-    return h.hexdigest()
+    if len(_FILE_HASHES) >= 4096:
+        _FILE_HASHES.clear()
+    sha = _FILE_HASHES[key] = h.hexdigest()
+    return sha
 
 
 def _read_unit(unit: Unit, published, settings: Settings):
