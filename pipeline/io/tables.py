@@ -454,17 +454,20 @@ def _ranges(starts: list[tuple[int, int | None]], last: int, chunk_rows: int) ->
 
 # ---------------------------------------------------------------------------------------------------- Excel
 
-def _open_xlsx(opener: Opener, display: str):
+def _open_xlsx(opener: Opener, display: str) -> _Closing | str:
     import openpyxl
 
+    fh = opener()
     try:
-        wb = openpyxl.load_workbook(opener(), read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException: not a workbook
+        fh.close()
         return f"not a readable Excel workbook ({type(exc).__name__}: {exc}); open it in Excel and save it as .xlsx"
     if not wb.worksheets:
         wb.close()
+        fh.close()
         return "the workbook has no worksheet"
-    return wb
+    return _Closing(wb, fh)
 
 
 def _read_xlsx(opener: Opener, display: str, published: dt.date | None, options: TableOptions | None,
@@ -515,7 +518,7 @@ def _xlsx_last_row(opener: Opener) -> int | None:
     the workbook with openpyxl would load its shared strings, which hold most of its text."""
     import zipfile
 
-    with zipfile.ZipFile(opener()) as zf:
+    with opener() as fh, zipfile.ZipFile(fh) as zf:
         book = zf.read("xl/workbook.xml").decode("utf-8")
         first = re.search(r'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', book)
         rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
@@ -551,12 +554,39 @@ def _xlsx_ranges(opener: Opener, chunk_rows: int) -> list[tuple[int, int, int | 
 
 # ---------------------------------------------------------------------------------------------------- Parquet
 
-def _parquet_file(opener: Opener):
+class _Closing:
+    """A reader object (ParquetFile, openpyxl Workbook) with the file it was opened on: neither library closes a
+    file object it was given, so leaving the ``with`` block closes both."""
+
+    def __init__(self, obj: Any, fh: IO[bytes]):
+        self.obj, self.fh = obj, fh
+
+    def __getattr__(self, name: str) -> Any:  # wb.worksheets, pf.metadata …
+        return getattr(self.obj, name)
+
+    def __enter__(self) -> Any:
+        return self.obj
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.obj, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.fh.close()
+
+
+def _parquet_file(opener: Opener) -> _Closing | str:
     import pyarrow.parquet as pq
 
+    fh = opener()
     try:
-        return pq.ParquetFile(opener())
+        return _Closing(pq.ParquetFile(fh), fh)
     except Exception as exc:  # ArrowInvalid and friends: not a Parquet file, or a truncated one
+        fh.close()
         return f"not a readable Parquet file ({type(exc).__name__}: {exc})"
 
 
@@ -568,6 +598,12 @@ def _read_parquet(opener: Opener, display: str, published: dt.date | None, optio
         if first:
             yield _error(display, None, "UnreadableTable", pf)
         return
+    with pf as parquet:
+        yield from _parquet_rows(parquet, display, published, options, rows, first)
+
+
+def _parquet_rows(pf, display: str, published: dt.date | None, options: TableOptions | None,
+                  rows: tuple[int, int, int | None] | None, first: bool) -> Iterator[Article | ReadError]:
     cols = map_columns(list(pf.schema_arrow.names), options)
     if isinstance(cols, str):
         if first:
@@ -607,7 +643,8 @@ def _parquet_ranges(opener: Opener, chunk_rows: int) -> list[tuple[int, int, int
     pf = _parquet_file(opener)
     if isinstance(pf, str):
         return []
-    last = pf.metadata.num_rows
+    with pf as parquet:
+        last = parquet.metadata.num_rows
     return _ranges([(r, None) for r in range(1, last + 1, chunk_rows)], last, chunk_rows)
 
 
