@@ -185,3 +185,39 @@ def test_the_part_format_is_in_the_fingerprint(tmp_path, monkeypatch):
     now = fingerprint([], None, {}, package_dir=pkg)
     monkeypatch.setattr(parts, "PART_FORMAT", parts.PART_FORMAT - 1)
     assert fingerprint([], None, {}, package_dir=pkg) != now
+
+
+@pytest.mark.parametrize("flags, summary, ids", [
+    ([], "documents: 0 ok, 1 failed", []),
+    (["--text-column", "원문", "--id-column", "번호"], "documents: 1 ok, 0 failed", ["k1"]),
+    (["--text-column", "원문", "--date-column", "날", "--source-column", "곳", "--author-column", "쓴이",
+      "--url-column", "링크", "--title-column", "머리"], "documents: 1 ok, 0 failed", ["{path}:2"]),  # 번호: no id name
+])
+def test_cli_column_flags(fake_extractor, tmp_path, flags, summary, ids):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    path = tmp_path / "t.csv"
+    path.write_text("번호,원문,날,곳,쓴이,링크,머리\nk1,부산시 예산 10억원,2024.05.30,동남경제,이기자,https://d.example,제목\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "out"), "--workers", "1", *flags])
+    assert result.exit_code == 0, result.output
+    assert summary in result.output
+    docs = read_table(tmp_path / "out", "documents")
+    assert list(docs.doc_id) == [i.format(path=path.as_posix()) for i in ids]
+    if len(flags) > 4:
+        assert [tuple(r) for r in docs[["published", "source", "author", "url", "title"]].itertuples(index=False)] == [
+            ("2024-05-30", "동남경제", "이기자", "https://d.example", "제목")]
+
+
+def test_cli_include_excluded(fake_extractor, tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(samples.CSV), "--out", str(out), "--workers", "1",
+                                      "--include-excluded"])
+    assert result.exit_code == 0, result.output
+    assert "documents: 4 ok, 1 failed" in result.output and "excluded" not in result.output
