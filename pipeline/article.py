@@ -21,9 +21,12 @@ class Article:
     published: dt.date | None = None
     encoding: str = ""
     url: str = ""
-    source: str = ""
-    line: int | None = None  # 1-based line number for JSONL records
+    source: str = ""  # the outlet (언론사)
+    line: int | None = None  # 1-based line number of a JSONL record, row number of a table row
     sha256: str = ""
+    author: str = ""  # the byline (기고자)
+    listed: dict[str, list[str]] = field(default_factory=dict)  # label -> names a table lists (BigKinds 인물 …)
+    excluded: str = ""  # why the table marks this row as not to analyse (BigKinds 분석제외 여부), else ""
 
 
 @dataclass(frozen=True)

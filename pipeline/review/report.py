@@ -30,7 +30,8 @@ CSS = (Path(__file__).with_name("report.css")).read_text(encoding="utf-8")
 LABEL_COLOURS = {"MONEY": "#ffd166", "AREA": "#9ee6c1", "DATE": "#a8d0ff", "PERSON": "#ffb3c7", "ORG": "#d3b8ff"}
 SPARE_COLOURS = ("#f4a261", "#b5e48c", "#90e0ef", "#e9c46a", "#cdb4db", "#ffafcc", "#bde0fe", "#c7f9cc")
 
-DOC_COLUMNS = ("doc_id", "path", "title", "published", "encoding", "n_chars", "n_sentences", "status", "sha256")
+DOC_COLUMNS = ("doc_id", "path", "title", "published", "source", "author", "url", "encoding", "n_chars", "n_sentences",
+               "status", "sha256")
 VALUE_TABLES = ("mentions", *LABEL_TABLES.values())
 
 _FILTER_JS = """
