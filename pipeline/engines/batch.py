@@ -205,6 +205,9 @@ def validate_rules(rules_dir) -> None:
     from pipeline.ruleset import load_ruleset
 
     load_ruleset([BUILTIN_RULES_DIR] + ([Path(rules_dir)] if rules_dir else []))
+    from pipeline.io.tables import column_rules
+
+    column_rules()  # rules/inputs/columns.yaml: the column names of table inputs
 
 
 def run_batch(inputs: Sequence[str | Path], out_dir: str | Path, executor: Executor, *, rules_dir=None,

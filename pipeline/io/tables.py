@@ -77,25 +77,55 @@ def name_key(name: Any) -> str:
 
 @functools.cache
 def column_rules(path: Path = COLUMNS_FILE) -> ColumnRules:
-    """The column synonyms of ``rules/inputs/columns.yaml``; a broken file names itself and the key."""
-    from ruamel.yaml import YAML
+    """The column synonyms of ``rules/inputs/columns.yaml``. A broken file is refused with every problem listed as
+    ``file: key: what is wrong`` (a ``RulesetError``, like a broken rule file), before any input is read."""
+    from ruamel.yaml import YAML, YAMLError
 
-    data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    problems = []
-    fields = data.get("fields") or {}
+    from pipeline.ruleset.schema import Problem, RulesetError
+
+    where = str(path)
+    try:
+        data = YAML(typ="safe", pure=True).load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RulesetError([Problem(where, mark.line + 1 if mark is not None else 0, "",
+                                    f"cannot read the column names ({problem})")]) from None
+    problems: list[Problem] = []
+
+    def names(value: Any, key: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            problems.append(Problem(where, 0, key, "expected a list of column names"))
+            return ()
+        return tuple(str(v) for v in value)
+
+    if not isinstance(data, dict):
+        raise RulesetError([Problem(where, 0, "", "expected a mapping with 'fields' (and 'listed', 'separator')")])
+    for key in set(data) - {"fields", "not_excluded", "listed", "separator"}:
+        problems.append(Problem(where, 0, str(key), "unknown key (keys are fields, not_excluded, listed, separator)"))
+    fields = data.get("fields") if isinstance(data.get("fields"), dict) else {}
+    if not fields:
+        problems.append(Problem(where, 0, "fields", "expected a mapping of fields to column names"))
     for key in set(fields) - set(FIELDS):
-        problems.append(f"unknown field {key!r} (fields are {', '.join(FIELDS)})")
-    for key in ("text",):
-        if not fields.get(key):
-            problems.append(f"field {key!r} lists no column names")
+        problems.append(Problem(where, 0, f"fields.{key}", f"unknown field (fields are {', '.join(FIELDS)})"))
+    found = {f: names(fields.get(f), f"fields.{f}") for f in FIELDS}
+    if fields and not found["text"] and (fields.get("text") is None or isinstance(fields.get("text"), list)):
+        problems.append(Problem(where, 0, "fields.text", "lists no column names: tables could never be read"))
+    listed_raw = data.get("listed") or {}
+    if not isinstance(listed_raw, dict):
+        problems.append(Problem(where, 0, "listed", "expected a mapping of labels to column names"))
+        listed_raw = {}
+    listed = {str(k): names(v, f"listed.{k}") for k, v in listed_raw.items()}
+    separator = data.get("separator", ",")
+    if not isinstance(separator, str) or not separator:
+        problems.append(Problem(where, 0, "separator", "expected a non-empty string"))
+    not_excluded = names(data.get("not_excluded"), "not_excluded")
     if problems:
-        raise ValueError(f"{path}: " + "; ".join(problems))
-    return ColumnRules(
-        fields={f: tuple(str(n) for n in fields.get(f) or ()) for f in FIELDS},
-        not_excluded=frozenset(name_key(v) for v in data.get("not_excluded") or ()),
-        listed={str(k): tuple(str(n) for n in v or ()) for k, v in (data.get("listed") or {}).items()},
-        separator=str(data.get("separator") or ","),
-    )
+        raise RulesetError(sorted(problems, key=lambda p: p.where))
+    return ColumnRules(fields=found, not_excluded=frozenset(name_key(v) for v in not_excluded), listed=listed,
+                       separator=separator)
 
 
 def record_value(obj: dict, field_name: str) -> Any:

@@ -511,3 +511,24 @@ def test_files_that_cannot_seek_get_fewer_longer_ranges(tmp_path, monkeypatch, f
     assert len(ranges) == n_ranges and ranges[-1][1] == 10 ** 12
     assert all(a[1] + 1 == b[0] for a, b in zip(ranges, ranges[1:]))  # contiguous, no row twice or lost
     assert _key(_read_by_ranges(path, path.name, ranges)) == _key(read_path(path, path.name))
+
+
+@pytest.mark.parametrize("text, problems", [
+    ("fields: {text: [본문], bodyy: [x]}\n", ["fields.bodyy: unknown field"]),
+    ("fields: {text: []}\n", ["fields.text: lists no column names"]),
+    ("fields: {text: 본문}\nseparator: ''\n", ["fields.text: expected a list", "separator: expected a non-empty"]),
+    ("fields: {text: [본문]}\nlisted: [인물]\ncolumns: 1\n", ["columns: unknown key", "listed: expected a mapping"]),
+    ("- a\n- b\n", [": expected a mapping with 'fields'"]),
+    ("fields: {text: [본문\n", ["cannot read the column names"]),
+])
+def test_a_broken_columns_file_is_refused_with_every_problem(tmp_path, text, problems):
+    from pipeline.ruleset.schema import RulesetError
+
+    path = tmp_path / "columns.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesetError) as info:
+        column_rules(path)
+    message = str(info.value)
+    assert all(f"{path}" in line for line in message.splitlines()[1:])
+    assert all(p in message for p in problems), message
+    assert len(message.splitlines()) == 1 + len(problems)
