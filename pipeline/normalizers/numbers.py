@@ -51,6 +51,7 @@ class _Words:
 
     digits: dict[str, Decimal]  # 일 … 구, and 수 (vague)
     vague: frozenset[str]
+    vague_max: dict[str, Decimal]  # the largest digit a vague numeral stands for (수: 9)
     small: dict[str, Decimal]  # 십 백 천
     big: dict[str, Decimal]  # 만 억 조 경
     approx_min: frozenset[str]  # 여
@@ -72,6 +73,7 @@ def _words() -> _Words:
     return _Words(
         digits={f: Decimal(r["value"]) for f, r in numerals.items()},
         vague=frozenset(f for f, r in numerals.items() if r["kind"] == "vague"),
+        vague_max={f: Decimal(r.get("max") or r["value"]) for f, r in numerals.items() if r["kind"] == "vague"},
         small={f: Decimal(r["value"]) for f, r in units.items() if r["kind"] == "small"},
         big={f: Decimal(r["value"]) for f, r in units.items() if r["kind"] == "big"},
         approx_min=frozenset(f for f, r in units.items() if r["kind"] == "approx_min"),
@@ -88,7 +90,7 @@ def _words() -> _Words:
 @dataclass(frozen=True)
 class KoreanNumber:
     """A parsed number. ``approx``: written as approximate (200여억); ``vague``: a 수 placeholder (수백억), whose
-    ``value`` is the lower bound; ``marker``: the approximate word inside the number (``여``), if any."""
+    ``value`` is the lower bound (2백억); ``marker``: the approximate word inside the number (``여``), if any."""
 
     value: Number
     approx: bool = False
@@ -219,7 +221,7 @@ def parse_number(s: str) -> KoreanNumber | None:
     >>> parse_number("2억5000만").value
     250000000
     >>> parse_number("수백억")
-    KoreanNumber(value=10000000000, approx=True, vague=True, marker='')
+    KoreanNumber(value=20000000000, approx=True, vague=True, marker='')
     >>> parse_number("200여억")
     KoreanNumber(value=20000000000, approx=True, vague=False, marker='여')
     """
@@ -349,8 +351,10 @@ def parse_quantity(s: str) -> Quantity | None:
     approx = p.approx
     candidates: list[tuple[int, int, str]] = []  # (rank, -position, word)
     if p.vague:
-        lo, hi = value, value + 9 * (p.vague_step or Decimal(1))
-        candidates.append((_RANK["vague"], 0, min(_words().vague)))  # the vague numeral as written (수)
+        form = min(_words().vague)  # the vague numeral as written (수)
+        span = _words().vague_max[form] - _words().digits[form]
+        lo, hi = value, value + span * (p.vague_step or Decimal(1))
+        candidates.append((_RANK["vague"], 0, form))
     if p.marker:
         lo = value
         candidates.append((_RANK["approx_min"], 0, p.marker))
