@@ -18,7 +18,8 @@ the mention of the gold kind (MONEY, AREA, DATE) that overlaps the gold span mos
 
 Duckling (``pyduckling-native-phihos``, the ``bench`` extra) parses the same sentences with the publication day,
 noon KST, as its reference time; its entity of the matching dimension that overlaps the span most is compared the
-same way. Duckling has no notion of an approximate amount and no area dimension for Korean, so money is also
+same way. A gold item that is the right end of a range which krnews reads as one mention (``50만원에서
+[500만원]까지``) is compared with that mention's ``max_amount``. Duckling has no notion of an approximate amount and no area dimension for Korean, so money is also
 scored on amount and currency alone for both systems (column ``amt+cur``), and Duckling scores no area.
 
     .venv/bin/python bench/values_news.py [--gold FILE] [--misses] [--no-duckling]
@@ -137,6 +138,21 @@ def best_overlap(spans: list[tuple[int, int, dict]], start: int, end: int) -> di
     return best
 
 
+def right_end(spans: list[tuple[int, int, dict]], it: Item) -> dict | None:
+    """A gold item that is the right end of a range krnews reads as one mention (50만원에서 [500만원]까지): the
+    mention's upper bound stands for it. Only for money and areas with both bounds, and a gold span that starts
+    after the mention does."""
+    if it.kind not in ("money", "area"):
+        return None
+    for s, e, v in spans:
+        if s < it.start < e and it.end <= e and v.get("qualifier") == "~":
+            if it.kind == "money" and v.get("max_amount") is not None:
+                return {**v, "amount": v["max_amount"]}
+            if it.kind == "area" and v.get("max_m2") is not None:
+                return {**v, "value_m2": v["max_m2"]}
+    return None
+
+
 # ---------------------------------------------------------------------------------------------------- systems
 
 class Krnews:
@@ -215,7 +231,8 @@ def score(items: list[Item], found, system: str) -> tuple[dict, list[str]]:
             hit = not any(s < it.end and it.start < e for lab in LABEL.values() for s, e, _ in by_label.get(lab, []))
             got = [(lab, v) for lab in LABEL.values() for s, e, v in by_label.get(lab, []) if s < it.end and it.start < e]
         else:
-            got = best_overlap(by_label.get(LABEL[it.kind], []), it.start, it.end)
+            got = right_end(by_label.get(LABEL[it.kind], []), it) or \
+                best_overlap(by_label.get(LABEL[it.kind], []), it.start, it.end)
             hit = correct(it.kind, got, it.value)
             if it.kind == "money" and correct("money", got, it.value, approx=False):
                 hits["money_amt"] += 1

@@ -336,9 +336,12 @@ def parse_quantity(s: str) -> Quantity | None:
             lo *= right.last_big  # 3~5억: the right end's unit distributes
         if lo > right.value:
             return None
-        approx = left.approx or right.approx or any(m in ("approx", "approx_min") for _, m in found)
-        return Quantity(to_number(lo), approx, left.vague or right.vague, to_number(lo), to_number(right.value),
-                        "~")
+        approx = left.approx or right.approx or any(m in ("approx", "approx_min", "band") for _, m in found)
+        hi = right.value
+        if right.vague:  # 수십만-수백만: the right end reaches 9백만
+            form = min(_words().vague)
+            hi += (_words().vague_max[form] - _words().digits[form]) * (right.vague_step or Decimal(1))
+        return Quantity(to_number(lo), approx, left.vague or right.vague, to_number(lo), to_number(hi), "~")
     if closers and not found:
         found.append((closers[0], "max"))  # 200억까지 alone: "up to"
 
