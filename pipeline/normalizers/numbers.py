@@ -332,8 +332,8 @@ def parse_quantity(s: str) -> Quantity | None:
         if left is None or right is None:
             return None
         lo = left.value
-        if left.last_big is None and right.last_big is not None:
-            lo *= right.last_big  # 3~5억: the right end's unit distributes
+        if left.last_big is None and right.last_big is not None and regex.fullmatch(r"[\d.,]+", fold(left_s)):
+            lo *= right.last_big  # 3~5억: the right end's unit distributes (not to 5백 in 5백 달러에서 1만 달러까지)
         if lo > right.value:
             return None
         approx = left.approx or right.approx or any(m in ("approx", "approx_min", "band") for _, m in found)
