@@ -1,8 +1,10 @@
 """Normalize stage: each rule mention gets its value from the normalizer its rule file names.
 
-A normalizer may reject a mention by returning ``None`` (a bare ``3,659억`` far from any money word, say); the
-mention is then dropped, because a rule matched the shape but the meaning is not there. Mentions without a
-normalizer (model mentions, files with no ``normalizer:``) pass through with ``value = None``.
+A normalizer may reject a mention by returning ``None`` (``3동`` read as Vietnamese dong after a small number, a
+range that goes down, ``2월 30일``); the mention is then dropped, because a rule matched the shape but the meaning
+is not there. Whether a bare ``3,659억`` is money is decided by the rules, not here: money.yaml reads a bare 억 as
+won unless a count shows (``money.bare_eok``) and a bare 조 or 만 only near a money word (rules/README.md).
+Mentions without a normalizer (model mentions, files with no ``normalizer:``) pass through with ``value = None``.
 
 A normalizer may also declare a ``sequence`` pass, run once per article over its kept mentions in text order: the
 date normalizer gives 11월 29일 the year of 2012년 10월 26일과 before it (``dates.carry_dates``).
