@@ -332,8 +332,11 @@ def parse_quantity(s: str) -> Quantity | None:
         if left is None or right is None:
             return None
         lo = left.value
-        if left.last_big is None and right.last_big is not None and regex.fullmatch(r"[\d.,]+", fold(left_s)):
-            lo *= right.last_big  # 3~5억: the right end's unit distributes (not to 5백 in 5백 달러에서 1만 달러까지)
+        if left.last_big is None and right.last_big is not None and (
+                regex.fullmatch(r"[\d.,]+", fold(left_s)) or lo * right.last_big <= right.value):
+            # 3~5억, 3천~5천억: the right end's unit distributes; to a left end written with a unit word only when
+            # that keeps it below the right one (5백 달러에서 1만 달러까지 is 500 to 10,000)
+            lo *= right.last_big
         if lo > right.value:
             return None
         approx = left.approx or right.approx or any(m in ("approx", "approx_min", "band") for _, m in found)
