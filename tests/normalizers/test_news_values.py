@@ -58,6 +58,9 @@ MONEY = [
     ("만원 이하 제품을 모았다.", "만원 이하", 10000, "KRW", False),
     ("계약금은 삼천만 원이다.", "삼천만 원", 30000000, "KRW", False),
     ("도박에 수억 원을 걸었다.", "수억 원", 200000000, "KRW", True),
+    # a bare 만 next to a word always about money (money.bare_man)
+    ("이 상가는 월 2,500만 임대수익을 올린다.", "2,500만", 25000000, "KRW", False),
+    ("그는 연봉 3,000만을 받는다.", "3,000만", 30000000, "KRW", False),
 ]
 
 
@@ -83,6 +86,8 @@ def test_amount_in_the_parenthesis_stays_money(extractor_rules_only):
     "빅뱅 이후 2억 년이 지났다.",
     "iOS 기기 2억대에 새 버전이 깔렸다.",
     "영화는 관객 900만을 넘었다.",                  # a bare 만 is a count
+    "한류 팬이 928만 규모에 이른다.",                # 규모 goes with counts too
+    "시장 규모는 약 150만대라는 점을 봐야 한다.",
     "그는 220파운드(약 99kg)를 들어 올렸다.",       # pounds of weight
     "그는 230파운드 바벨도 들었다.",
     "대명 5동 주민센터가 문을 닫았다.",             # 동 after a small number is a building
