@@ -79,6 +79,7 @@ class Mention:
     sentence_idx: int = -1
     mention_id: str = ""
     confidence: float | None = None  # the model's (mean token probability) or the rule file's stated confidence
+    in_table: bool = True  # False: a mentions row only, no row in its label's table (a PERSON without evidence)
     # candidates this mention displaced in the resolve stage; tried in its place if the normalizer rejects it
     alternatives: list["Mention"] = field(default_factory=list, repr=False, compare=False)
 

@@ -1,6 +1,7 @@
 """The ``krnews`` command line: run extraction over folders, test rule files, train and evaluate, review output."""
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -34,6 +35,9 @@ def run(
     engine: str = typer.Option("local", "--engine", help="local (a process pool on this machine) or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a running "
                                             "Dask scheduler (tcp://host:8786); default: a new local cluster."),
+    article_timeout: float = typer.Option(120.0, "--article-timeout", help="Seconds an article may take; one "
+                                          "over it becomes a failed document with an errors row (stage, "
+                                          "timeout) and the batch goes on. 0: no limit."),
 ) -> None:
     """Extract entities from every article under INPUTS and write the eight tables to --out.
 
@@ -42,7 +46,8 @@ def run(
 
     Example: krnews run samples --out outputs --workers 2
     """
-    from pipeline.engines.batch import RunLocked
+    from pipeline.engines.batch import OutputError, RunLocked
+    from pipeline.engines.supervisor import WorkerError
     from pipeline.io.readers import as_date as _as_date
     from pipeline.io import FORMATS
 
@@ -62,6 +67,8 @@ def run(
         _fail("--scheduler needs --engine dask")
     if workers is not None and workers < 1:
         _fail(f"--workers: {workers} is not a number of processes; give 1 or more")
+    if article_timeout < 0:
+        _fail(f"--article-timeout: {article_timeout:g} is not a number of seconds; give 0 (no limit) or more")
     from pipeline.ruleset import RulesetError
 
     progress = None
@@ -74,8 +81,10 @@ def run(
         task = bar.add_task("extracting", total=None)
         bar.start()
         progress = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+    previous_term = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        options = dict(rules_dir=rules, published=pub, formats=fmt, workers=workers, on_progress=progress)
+        options = dict(rules_dir=rules, published=pub, formats=fmt, workers=workers, on_progress=progress,
+                       article_timeout=article_timeout or None)
         if engine == "dask":
             from pipeline.engines.dask_engine import run_dask
 
@@ -88,10 +97,37 @@ def run(
         _fail(f"rule files refused, nothing was written:\n{exc}")
     except RunLocked as exc:
         _fail(str(exc))
+    except (OutputError, WorkerError) as exc:
+        _fail(str(exc), 1)
+    except (KeyboardInterrupt, Terminated) as exc:
+        if bar is not None:
+            bar.stop()
+            bar = None
+        name = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
+        _fail(f"interrupted ({name}): the articles extracted so far are kept in {out / '.krnews'}; to finish, "
+              f"run the same command again:\n  {_command_line()}", 143 if name == "SIGTERM" else 130)
     finally:
+        signal.signal(signal.SIGTERM, previous_term)
         if bar is not None:
             bar.stop()
     typer.echo(summary.line())
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt so the run stops the same way: workers stopped,
+    parts kept, no table half-written."""
+
+
+def _stop_on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
+def _command_line() -> str:
+    import shlex
+
+    argv = sys.argv[1:]
+    prog = "krnews" if Path(sys.argv[0]).name in ("krnews", "cli.py", "__main__.py") else Path(sys.argv[0]).name
+    return " ".join([prog, *map(shlex.quote, argv)])
 
 
 @rules_app.command("test")

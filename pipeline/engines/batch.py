@@ -7,10 +7,13 @@ every engine gives the same tables byte for byte.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
 import os
+import shutil
+import tempfile
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -129,9 +132,60 @@ def _part_name(result: PartResult) -> str:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class OutputError(RuntimeError):
+    """The output folder cannot be written (full disk, no permission, read-only): the run stops, nothing is
+    half-written under a final name, and a rerun after the fix finishes the work."""
+
+
+_WRITE_FAULTS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "the disk quota is exceeded",
+                 errno.EACCES: "permission denied", errno.EPERM: "operation not permitted",
+                 errno.EROFS: "the file system is read-only", errno.EFBIG: "the file is too large"}
+
+
+def _output_error(exc: BaseException, out: Path) -> OutputError | None:
+    """The coded error for a write fault, or None when ``exc`` is something else."""
+    if isinstance(exc, OSError) and exc.errno in _WRITE_FAULTS:
+        where, reason, code = exc.filename or out, _WRITE_FAULTS[exc.errno], errno.errorcode[exc.errno]
+    else:  # SQLite and DuckDB say it in words
+        text = str(exc)
+        found = [(r, c) for key, r, c in (("disk is full", "no space left on the device", "ENOSPC"),
+                                          ("No space left", "no space left on the device", "ENOSPC"),
+                                          ("readonly database", "the file system is read-only", "EROFS"),
+                                          ("Permission denied", "permission denied", "EACCES"))
+                 if key in text]
+        if not found or type(exc).__module__.split(".")[0] not in ("sqlite3", "duckdb", "_duckdb"):
+            return None
+        (reason, code), where = found[0], out
+    return OutputError(f"[E506] cannot write {where}: {reason} ({code}). The tables in {out} are those of the "
+                       "last complete run (none is half-written) and the articles extracted so far are kept in "
+                       f"{out / STATE_DIR}; fix it (free some space, or give the folder write permission) and run "
+                       "the same command again: it finishes without redoing them.")
+
+
+def _probe(folder: Path) -> None:
+    """Create and remove a file in ``folder`` (created if need be): a folder we cannot write fails here, before
+    any article is extracted, not after the work."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".krnews-probe-", dir=folder)
+    os.close(fd)
+    os.unlink(name)
+
+
+def _publish(staging: Path, out: Path) -> None:
+    """Move the freshly written tables from ``staging`` to ``out``: renames in one file system, after every table
+    was written, so a fault while writing leaves all the previous tables in place."""
+    for f in sorted(staging.iterdir()):
+        if not f.name.startswith("."):
+            os.replace(f, out / f.name)
 
 
 def validate_rules(rules_dir) -> None:
@@ -153,7 +207,7 @@ def run_batch(inputs: Sequence[str | Path], out_dir: str | Path, executor: Execu
     t0 = time.perf_counter()
     pub = published.isoformat() if hasattr(published, "isoformat") else (published or None)
     settings = Settings(rules_dir=str(Path(rules_dir).resolve()) if rules_dir else None, published=pub,
-                        threads=threads)
+                        threads=threads, extractor=os.environ.get("KRNEWS_TEST_EXTRACTOR") or None)
     start = getattr(executor, "start", None)
     if start is not None:  # workers boot while the driver validates and plans
         start(settings)
@@ -167,16 +221,29 @@ def run_batch(inputs: Sequence[str | Path], out_dir: str | Path, executor: Execu
 
 def _run_batch(inputs, out_dir, executor: Executor, settings: Settings, rules_dir, formats, workers: int,
                engine: str, on_progress, t0: float) -> RunSummary:
-    from pipeline.engines.assemble import assemble
     from pipeline.paths import BUILTIN_RULES_DIR, NER_MODEL_DIR
-    from pipeline.stages.tables import error_row
 
     validate_rules(rules_dir)  # a bad rule file is refused before anything is written
     out = Path(out_dir)
     state = out / STATE_DIR
     pub = settings.published
     fp = fingerprint([BUILTIN_RULES_DIR] + ([Path(rules_dir)] if rules_dir else []), NER_MODEL_DIR,
-                     {"published": pub, "ner": settings.ner})
+                     {"published": pub, "ner": settings.ner, "extractor": settings.extractor})
+    try:
+        return _run_locked(inputs, out, state, executor, settings, fp, formats, workers, engine, on_progress, t0)
+    except Exception as exc:
+        coded = _output_error(exc, out)
+        if coded is None:
+            raise
+        raise coded from exc
+
+
+def _run_locked(inputs, out: Path, state: Path, executor: Executor, settings: Settings, fp: str, formats,
+                workers: int, engine: str, on_progress, t0: float) -> RunSummary:
+    from pipeline.engines.assemble import assemble
+    from pipeline.stages.tables import error_row
+
+    _probe(out)
     summary = RunSummary()
     stage_seconds: Counter = Counter()
     with _lock(state):
@@ -214,13 +281,19 @@ def _run_batch(inputs, out_dir, executor: Executor, settings: Settings, rules_di
                 current = {d: manifest_hash for d, manifest_hash in _rehash(current, manifest).items()}
             t_extract = time.perf_counter()
             parts = [("_discover.parquet", "", 0, -1)] + manifest.current(current)
-            assemble(manifest.parts_dir, parts, out, formats, tmp_dir=state / "tmp", threads=max(1, workers))
+            staging = state / "staging"  # the tables are written here, then all moved to ``out`` together
+            shutil.rmtree(staging, ignore_errors=True)
+            try:
+                assemble(manifest.parts_dir, parts, staging, formats, tmp_dir=state / "tmp", threads=max(1, workers))
+                _publish(staging, out)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
             summary.removed = manifest.forget_except(current)
             summary.ok, summary.failed, summary.errors, summary.labels = manifest.totals(current)
             summary.failed += len(discover_errors)
             summary.errors += len(discover_errors)
             summary.seconds = time.perf_counter() - t0
-            _write_timings(state, engine, workers, summary, stage_seconds,
+            _write_timings(state, engine, workers, summary, stage_seconds, getattr(executor, "replaced", 0),
                            {"plan": t_plan - t0, "extract": t_extract - t_plan,
                             "assemble": time.perf_counter() - t_extract, "total": summary.seconds})
         finally:
@@ -234,13 +307,14 @@ def _rehash(current: dict[str, str], manifest: Manifest) -> dict[str, str]:
     return {d: recorded.get(d, sha) for d, sha in current.items()}
 
 
-def _write_timings(state: Path, engine: str, workers: int, summary: RunSummary, stages: Counter,
+def _write_timings(state: Path, engine: str, workers: int, summary: RunSummary, stages: Counter, replaced: int,
                    phases: dict[str, float]) -> None:
     """``OUT/.krnews/timings.json``: where the time of the last run went (summed over workers for stages)."""
     total = sum(v for k, v in stages.items())
     doc = {
         "engine": engine, "workers": workers, "inputs": summary.inputs, "processed_inputs": summary.processed,
         "skipped_inputs": summary.skipped, "documents_processed": summary.processed_docs,
+        "workers_replaced": replaced,
         "phases_s": {k: round(v, 4) for k, v in phases.items()},
         "stages_s": {k: round(v, 4) for k, v in sorted(stages.items())},
         "stages_share": {k: round(v / total, 4) for k, v in sorted(stages.items())} if total else {},

@@ -65,7 +65,7 @@ def rows_for(analysis: Analysis) -> dict[str, list[dict]]:
             "rule_id": m.rule_id, "confidence": m.confidence, "normalized": normalized_json(m.value),
         })
         table = LABEL_TABLES.get(m.label)
-        if table is None:
+        if table is None or not m.in_table:
             continue
         start, end = m.extent if m.extent else (m.start, m.end)
         row = {"doc_id": doc_id, "mention_id": m.mention_id, "text": text[start:end], "start": start, "end": end}
