@@ -29,6 +29,7 @@ TABLES: dict[str, dict[str, str]] = {
     },
     "areas": {
         "doc_id": "string", "mention_id": "string", "text": "string", "start": "Int64", "end": "Int64",
+        # value_m2: the exact conversion (1평 = 400/121 m²), not rounded, as the nearest float64 (normalizers/area.py)
         "value_m2": "Float64", "unit": "string", "approx": "boolean",
     },
     "dates": {
