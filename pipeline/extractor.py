@@ -23,6 +23,7 @@ from pipeline.paths import BUILTIN_RULES_DIR
 from pipeline.stages.link import LinkStage
 from pipeline.stages.ner import NerStage
 from pipeline.stages.normalize import NormalizeStage
+from pipeline.stages.quotes import QuoteStage, load_quote_rules
 from pipeline.stages.resolve import ResolveStage
 from pipeline.stages.rules import RuleStage
 from pipeline.stages.segment import Segmenter, blank_nlp
@@ -50,7 +51,7 @@ class Result:
 
 
 class Extractor:
-    """Runs segment → rules → ner → resolve → normalize → link → tables over articles.
+    """Runs segment → rules → ner → resolve → normalize → link → quotes → tables over articles.
 
     ``rules_dir`` adds a user's rule folder to the built-in one; ``ner=False`` skips the statistical stage;
     ``threads`` is Kiwi's own thread count for batches (0 = Kiwi's default of one thread per call).
@@ -78,6 +79,7 @@ class Extractor:
             ResolveStage(),
             NormalizeStage(self.ruleset),
             LinkStage(self.ruleset),
+            QuoteStage(load_quote_rules(dirs)),
             TablesStage(),
         ]
 
@@ -142,6 +144,7 @@ class Extractor:
         except Exception as exc:  # recorded as an errors row; the document keeps status "failed"
             analysis.status = "failed"
             analysis.mentions = []
+            analysis.quotes = []
             tb = traceback.extract_tb(exc.__traceback__)[-1]
             analysis.errors.append(ReadError(
                 path=analysis.article.path or analysis.article.doc_id, line=analysis.article.line,

@@ -43,6 +43,12 @@ TABLES: dict[str, dict[str, str]] = {
         "doc_id": "string", "mention_id": "string", "text": "string", "start": "Int64", "end": "Int64",
         "name": "string", "alias": "string",
     },
+    "quotes": {
+        "doc_id": "string", "quote_id": "string", "start": "Int64", "end": "Int64", "quote": "string",
+        "kind": "string", "cue": "string", "speaker_mention_id": "string", "speaker_name": "string",
+        "speaker_title": "string", "speaker_org": "string", "speaker_kind": "string", "speaker_start": "Int64",
+        "speaker_end": "Int64", "sentence_idx": "Int64", "rule_id": "string",
+    },
     "errors": {
         "path": "string", "line": "Int64", "stage": "string", "error": "string", "message": "string",
     },
@@ -52,6 +58,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "documents": ["doc_id"],
     "mentions": ["doc_id", "start", "end", "label", "mention_id"],
     "errors": ["path", "line", "stage", "error", "message"],
+    "quotes": ["doc_id", "start", "end", "quote_id"],
 }
 for _name in ("money", "areas", "dates", "people", "organizations"):
     SORT_KEYS[_name] = ["doc_id", "start", "end", "mention_id"]

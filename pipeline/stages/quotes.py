@@ -1,0 +1,605 @@
+"""Quotes stage: who said what (``rules/quote.yaml`` and its lexicons hold every Korean form; this module the mechanism).
+
+Runs after link (people carry their titles and organizations, second mentions their first). Per paragraph:
+
+1. Quotation marks are paired with a stack: a closing mark closes the nearest opening mark of its kind and drops any
+   unclosed mark opened inside it; only top-level pairs are quotes (a quote inside a quote is part of it); marks left
+   open at the end of a paragraph quote nothing. Sentences end at ``. ? !`` before a space, outside quotes.
+2. A top-level pair followed by a quotative ending (…”라고, …”고, …”라며) is a direct quote; a quotative (not a
+   connective) ending needs a speech verb after it in the sentence. A pair followed by a Hangul letter that is no
+   ending is a scare quote (“공정”이라는); a pair opening a sentence of its own is a quote that stands alone.
+3. A word ending in an indirect ending (…방침이라고, …했다고) right before a speech verb (or before a speaker and a
+   speech verb) closes a reported clause, which starts after its speaker (or at the sentence's start); connective
+   endings inside it (…했다며) split it into chained clauses of one speaker.
+4. The speaker: see ``rules/quote.yaml`` (description) and the ``rules`` ids written into ``quotes.rule_id``.
+
+>>> stage = QuoteStage.builtin()
+>>> [r.id for r in stage.rules.rules][:2]
+['quote.direct.before', 'quote.direct.after']
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import regex
+
+from pipeline.article import Analysis, Mention, Quote, Speaker
+from pipeline.paths import BUILTIN_RULES_DIR
+from pipeline.ruleset.schema import Problem, RulesetError, did_you_mean
+
+STAGE = "quotes"
+FILE_KEYS = ("stage", "description", "marks", "lexicons", "rules", "examples", "counterexamples")
+MARK_KEYS = ("open", "close", "standalone")
+RULE_KEYS = ("id", "description")
+LEXICONS = ("cues", "endings", "speaker_nouns", "anonymous", "pronouns", "subjects", "particles", "attributions",
+            "deixis", "surnames", "titles", "qualifiers", "org_suffixes")
+SENTENCE_END = ".?!"
+_HANGUL = regex.compile(r"[가-힣]")
+_WORD = regex.compile(r"\S+")
+_TRAIL = ",.!?;:…)"  # punctuation that may end a word before the next one
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the rule file
+
+
+@dataclass(frozen=True)
+class Mark:
+    open: str
+    close: str
+    standalone: bool
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: str
+    description: str = ""
+
+
+@dataclass
+class QuoteRules:
+    """The merged quote rule files of a run: marks, lexicons (name -> form -> row), rule ids, examples."""
+
+    paths: list[Path] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    lexicons: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    rules: list[RuleInfo] = field(default_factory=list)
+    examples: list[dict] = field(default_factory=list)
+    counterexamples: list[dict] = field(default_factory=list)
+
+
+def load_quote_rules(dirs: Iterable[str | Path]) -> QuoteRules:
+    """Every rule file with ``stage: quotes`` in ``dirs`` (in order; a later file adds marks, lexicon rows, rules).
+
+    Problems of every file are collected and raised together as a ``RulesetError`` (``file:line: what``)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    from pipeline.ruleset.loader import RULE_SUFFIXES, _FileReader, _plain
+
+    out = QuoteRules()
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    for d in dirs:
+        d = Path(d)
+        if not d.is_dir() or d.resolve() in seen:
+            continue
+        seen.add(d.resolve())
+        for path in sorted(p for p in d.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file()):
+            reader = _FileReader(path, problems)
+            try:
+                data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+            except Exception:  # the entity loader reports unreadable files; a quote file is never one of them
+                continue
+            if not isinstance(data, CommentedMap) or data.get("stage") != STAGE:
+                continue
+            out.paths.append(path)
+            reader.unknown_keys(data, FILE_KEYS, "", 1)
+            for i, node in enumerate(data.get("marks") or []):
+                line = reader.item_line(data["marks"], i)
+                if not isinstance(node, Mapping) or not node.get("open") or not node.get("close"):
+                    reader.add(line, "", "a mark needs 'open' and 'close' characters")
+                    continue
+                reader.unknown_keys(node, MARK_KEYS, f"mark {i + 1}", line)
+                out.marks.append(Mark(str(node["open"]), str(node["close"]), bool(node.get("standalone", False))))
+            lexicons = data.get("lexicons") or {}
+            for name, filename in lexicons.items():
+                line = reader.key_line(lexicons, name)
+                if name not in LEXICONS:
+                    reader.add(line, "", f"unknown lexicon '{name}'{did_you_mean(name, LEXICONS)}")
+                    continue
+                lex = reader.load_lexicon(str(name), str(filename), line)
+                if lex is not None:
+                    out.lexicons.setdefault(str(name), {}).update(lex.rows)
+            for i, node in enumerate(data.get("rules") or []):
+                line = reader.item_line(data["rules"], i)
+                if not isinstance(node, Mapping) or not node.get("id"):
+                    reader.add(line, "", "a rule needs an 'id'")
+                    continue
+                reader.unknown_keys(node, RULE_KEYS, str(node["id"]), line)
+                out.rules.append(RuleInfo(str(node["id"]), str(node.get("description") or "")))
+            for key, bucket in (("examples", out.examples), ("counterexamples", out.counterexamples)):
+                for i, node in enumerate(data.get(key) or []):
+                    ex = _plain(node)
+                    if not isinstance(ex, dict) or not isinstance(ex.get("text"), str):
+                        reader.add(reader.item_line(data[key], i), f"{key[:-1]}-{i + 1}", "needs a 'text'")
+                        continue
+                    bucket.append({**ex, "file": path.name, "line": reader.item_line(data[key], i),
+                                   "index": i + 1})
+    if out.paths:
+        missing = [n for n in LEXICONS if n not in out.lexicons]
+        if missing:
+            problems.append(Problem(str(out.paths[0]), 1, "", f"lexicons missing: {', '.join(missing)}"))
+    if problems:
+        raise RulesetError(problems)
+    return out
+
+
+def _alternation(forms: Iterable[str]) -> str:
+    """Forms as a regex alternation, longest first (so 이라고 is tried before 라고), spaces as one space."""
+    ordered = sorted({f for f in forms if f}, key=lambda f: (-len(f), f))
+    return "(?:" + "|".join(regex.escape(f).replace(r"\ ", "[ ]") for f in ordered) + ")" if ordered else "(?!)"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# speaker candidates
+
+
+_KIND_ORDER = {"person": 0, "anonymous": 1, "official": 2, "organization": 3, "pronoun": 4}
+
+
+@dataclass
+class Candidate:
+    """A phrase that can be a speaker: ``bare_end`` before its particle, ``end`` after it; ``topic`` for 은/는."""
+
+    start: int
+    bare_end: int
+    end: int
+    kind: str
+    particle: str | None = None  # topic | subject | None
+    name: str | None = None
+    title: str | None = None
+    org: str | None = None
+    mention: Mention | None = None
+
+    def speaker(self) -> Speaker:
+        return Speaker(kind=self.kind, start=self.start, end=self.bare_end, name=self.name, title=self.title,
+                       org=self.org, mention=self.mention)
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    pairs: list[tuple[int, int, Mark]]  # (opening mark offset, closing mark offset, mark), top level
+
+
+class QuoteStage:
+    name = "quotes"
+
+    def __init__(self, rules: QuoteRules):
+        self.rules = rules
+        lex = rules.lexicons
+        self.marks = {m.open: m for m in rules.marks}
+        self.closers = {m.close for m in rules.marks}
+        self.cue_of = {f: r.get("cue") or f for f, r in lex.get("cues", {}).items()}
+        endings = lex.get("endings", {})
+        self.ending_row = endings
+        self._direct_end = regex.compile(
+            _alternation(f for f, r in endings.items() if r.get("direct") == "yes") + r"(?![가-힣])")
+        indirect = [f for f, r in endings.items() if r.get("indirect") == "yes"]
+        self._indirect_end = regex.compile(_alternation(indirect) + r"$")
+        self._cue = regex.compile(_alternation(self.cue_of))
+        particles = lex.get("particles", {})
+        self.particle_kind = {f: r.get("kind", "subject") for f, r in particles.items()}
+        attributions = _alternation(lex.get("attributions", {}))
+        # after a speaker: a particle (or none) and no more Hangul, or an attribution (김 대표의 말이다)
+        self._particle = regex.compile(r"(?P<p>" + _alternation(particles) + r")?(?![가-힣])|(?=" + attributions + ")")
+        stop = "(?=[^가-힣]|$|" + _alternation(particles) + "|" + attributions + ")"
+        surnames, titles = _alternation(lex.get("surnames", {})), _alternation(lex.get("titles", {}))
+        qualifiers = _alternation(lex.get("qualifiers", {}))
+        self._surname_title = regex.compile(
+            rf"(?<![가-힣A-Za-z0-9])(?P<surname>{surnames})[ ](?:{qualifiers}[ ])?(?P<title>{titles})" + stop)
+        self._noun = regex.compile(rf"(?P<noun>{_alternation(lex.get('speaker_nouns', {}))})" + stop)
+        self.noun_kind = {f: r.get("kind", "official") for f, r in lex.get("speaker_nouns", {}).items()}
+        self._subject = regex.compile(rf"(?<![가-힣A-Za-z0-9])(?P<w>{_alternation(lex.get('subjects', {}))})"
+                                      rf"(?=(?:{_alternation(particles)})(?![가-힣]))")
+        self._anonymous = regex.compile(rf"(?<![가-힣A-Za-z0-9]){_alternation(lex.get('anonymous', {}))}(?![가-힣])")
+        self._pronoun = regex.compile(rf"(?<![가-힣A-Za-z0-9]){_alternation(lex.get('pronouns', {}))}(?![가-힣])")
+        self._attribution = regex.compile(attributions)
+        self._deixis = regex.compile(rf"(?<![가-힣]){_alternation(lex.get('deixis', {}))}(?![가-힣])")
+        self.org_suffixes = tuple(f for f in lex.get("org_suffixes", {}) if f)
+        self.subjects = set(lex.get("subjects", {}))
+
+    @classmethod
+    def builtin(cls, extra_dirs: Sequence[str | Path] = ()) -> "QuoteStage":
+        return cls(load_quote_rules([BUILTIN_RULES_DIR, *extra_dirs]))
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.rules.paths)
+
+    # -- the stage -----------------------------------------------------------------------------------------------
+
+    def __call__(self, analysis: Analysis) -> None:
+        if not self.enabled:
+            return
+        text = analysis.text
+        cands = self._candidates(analysis)
+        cand_starts = [c.start for c in cands]
+        people = sorted((m for m in analysis.mentions if m.label == "PERSON" and m.value and _full_name(m)),
+                        key=lambda m: m.start)
+        state = _State()
+        quotes: list[Quote] = []
+        for sentences in self._paragraphs(text):
+            for si, sent in enumerate(sentences):
+                found = self._direct(text, sent, si, sentences, cands, cand_starts, people, state)
+                found += self._indirect(text, sent, found, cands, cand_starts, people, state)
+                found.sort(key=lambda q: q.start)
+                for q in found:
+                    if q.speaker is not None and q.speaker.kind != "unresolved":
+                        state.last = q.speaker
+                state.last_sentence_quoted = bool(found)
+                quotes += found
+        quotes.sort(key=lambda q: (q.start, q.end))
+        for i, q in enumerate(quotes, 1):
+            q.quote_id = f"q{i:04d}"
+            q.sentence_idx = analysis.sentence_at(q.start)
+        analysis.quotes = quotes
+
+    # -- paragraphs, sentences and marks ------------------------------------------------------------------------
+
+    def _paragraphs(self, text: str):
+        pos = 0
+        for line in text.split("\n"):
+            start, end = pos, pos + len(line)
+            pos = end + 1
+            if line.strip():
+                yield self._sentences(text, start, end)
+
+    def _pairs(self, text: str, start: int, end: int) -> list[tuple[int, int, Mark]]:
+        stack: list[tuple[int, Mark]] = []
+        pairs: list[tuple[int, int, Mark]] = []
+        for i in range(start, end):
+            ch = text[i]
+            if ch in self.closers:
+                j = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][1].close == ch), None)
+                if j is not None:
+                    o, mark = stack[j]
+                    del stack[j:]  # marks opened inside and never closed are dropped
+                    if not stack:
+                        pairs.append((o, i, mark))
+                    continue
+                if ch not in self.marks:
+                    # a stray closing mark: an apostrophe (’17년) is skipped; one that opens a word after a space
+                    # was typed for an opening mark (”올해가 고비”라고)
+                    if (i == start or text[i - 1].isspace()) and i + 1 < end and not text[i + 1].isspace():
+                        stack.append((i, next(m for m in self.marks.values() if m.close == ch)))
+                    continue
+            if ch in self.marks:
+                mark = self.marks[ch]
+                if mark.open == mark.close and i > start and text[i - 1].isalnum():
+                    continue  # an apostrophe inside a word (it's)
+                same = [k for k, (_, m) in enumerate(stack) if m is mark]
+                if same and mark.open != mark.close:
+                    del stack[same[-1]:]  # “ … “ : the first was never closed (marks of one kind do not nest)
+                stack.append((i, mark))
+        return pairs
+
+    def _sentences(self, text: str, start: int, end: int) -> list[_Sentence]:
+        pairs = self._pairs(text, start, end)
+        inside = [(o, c) for o, c, _ in pairs]
+        opens = [o for o, _ in inside]
+
+        def quoted(i: int) -> bool:
+            k = bisect.bisect_right(opens, i) - 1
+            return k >= 0 and inside[k][0] < i < inside[k][1]
+
+        cuts = []
+        for i in range(start, end):
+            ch = text[i]
+            nxt = text[i + 1] if i + 1 < end else " "
+            if ch in SENTENCE_END and nxt.isspace() and not quoted(i):
+                cuts.append(i + 1)
+            elif ch in self.closers and i > start and text[i - 1] in SENTENCE_END and nxt.isspace() \
+                    and not quoted(i) and any(c == i for _, c in inside):
+                cuts.append(i + 1)
+        out, s = [], start
+        for c in [*cuts, end]:
+            if text[s:c].strip():
+                out.append(_Sentence(s, c, [p for p in pairs if s <= p[0] and p[1] < c]))
+            s = c
+        return out
+
+    # -- candidates ---------------------------------------------------------------------------------------------
+
+    def _with_particle(self, text: str, start: int, bare_end: int, kind: str, **kw) -> Candidate | None:
+        m = self._particle.match(text, bare_end)
+        if m is None:
+            return None
+        p = m.group("p") if m.end() > bare_end else None
+        return Candidate(start, bare_end, m.end(), kind, self.particle_kind.get(p) if p else None, **kw)
+
+    def _candidates(self, analysis: Analysis) -> list[Candidate]:
+        text = analysis.text
+        out: list[Candidate] = []
+        people = sorted((m for m in analysis.mentions if m.label == "PERSON" and m.value), key=lambda m: m.start)
+        orgs = {}
+        for m in analysis.mentions:
+            if m.label == "PERSON" and m.value and _full_name(m):
+                s, e = m.extent or (m.start, m.end)
+                v = m.value
+                c = self._with_particle(text, s, e, "person", name=v.get("name"), title=v.get("title"),
+                                        org=v.get("organization"), mention=m)
+                if c:
+                    out.append(c)
+            elif m.label == "ORG" and m.value:
+                s, e = m.extent or (m.start, m.end)
+                orgs[e] = m
+                c = self._with_particle(text, s, e, "organization", org=m.value.get("name") or m.text, mention=m)
+                if c and c.particle:
+                    out.append(c)
+        full = [m for m in people if _full_name(m)]
+        for m in self._surname_title.finditer(text):
+            record = _second_mention(full, m.group("surname"), m.group("title"), m.start())
+            kw: dict[str, Any] = {"title": m.group("title")}
+            if record is not None:
+                v = record.value
+                kw = {"name": v.get("name"), "title": v.get("title") or m.group("title"),
+                      "org": v.get("organization"), "mention": record}
+            c = self._with_particle(text, m.start(), m.end(), "person", **kw)
+            if c:
+                out.append(c)
+        for m in self._noun.finditer(text):
+            s = m.start()
+            if s > 0 and _HANGUL.match(text, s - 1) and not (s in orgs):
+                continue  # inside a word (a 측 ending 관측), unless attached to an organization (삼성전자측)
+            org_m = orgs.get(s) or orgs.get(s - 1) if s > 0 else None
+            org, start = None, s
+            if org_m is not None:
+                org, start = org_m.value.get("name") or org_m.text, (org_m.extent or (org_m.start, org_m.end))[0]
+            else:
+                w = regex.search(r"([가-힣A-Za-z0-9]+)[ ]$", text[max(0, s - 20):s])
+                if w and (w.group(1) in self.subjects or w.group(1).endswith(self.org_suffixes)):
+                    org, start = w.group(1), s - len(w.group(0))
+            kind = self.noun_kind.get(m.group("noun"), "official")
+            c = self._with_particle(text, start, m.end(), kind, org=org, mention=org_m)
+            if c:
+                out.append(c)
+        for m in self._subject.finditer(text):
+            c = self._with_particle(text, m.start(), m.end(), "organization", org=m.group("w"))
+            if c and c.particle:
+                out.append(c)
+        for pattern, kind in ((self._anonymous, "anonymous"), (self._pronoun, "pronoun")):
+            for m in pattern.finditer(text):
+                out.append(Candidate(m.start(), m.end(), m.end(), kind, "topic"))
+        # one candidate per stretch of text: the longest, then by kind
+        out.sort(key=lambda c: (-(c.end - c.start), _KIND_ORDER[c.kind], c.start))
+        kept: list[Candidate] = []
+        for c in out:
+            if all(c.end <= k.start or c.start >= k.end for k in kept):
+                kept.append(c)
+        kept.sort(key=lambda c: c.start)
+        return kept
+
+    @staticmethod
+    def _in(cands: list[Candidate], starts: list[int], a: int, b: int, need_particle: bool = True) -> list[Candidate]:
+        i = bisect.bisect_left(starts, a)
+        out = []
+        while i < len(cands) and cands[i].start < b:
+            c = cands[i]
+            if c.end <= b and (c.particle or not need_particle):
+                out.append(c)
+            i += 1
+        return out
+
+    def _pick(self, cands: list[Candidate], state: "_State", people: list[Mention], at: int) -> Speaker | None:
+        """The last topic-marked candidate, else the last subject-marked one; a pronoun is the speaker before."""
+        if not cands:
+            return None
+        topic = [c for c in cands if c.particle == "topic"]
+        c = (topic or cands)[-1]
+        if c.kind == "pronoun":
+            if state.last is not None:
+                return Speaker(**{**state.last.__dict__, "start": c.start, "end": c.bare_end})
+            before = [m for m in people if m.start < at]
+            if before:
+                v = before[-1].value
+                return Speaker("person", c.start, c.bare_end, v.get("name"), v.get("title"), v.get("organization"),
+                               before[-1])
+            return Speaker("unresolved", c.start, c.bare_end)
+        return c.speaker()
+
+    # -- direct quotes --------------------------------------------------------------------------------------------
+
+    def _cue_after(self, text: str, pos: int, end: int, pairs) -> tuple[int, int, str] | None:
+        """The first speech verb starting a word in text[pos:end], outside quotes: (start, word end, cue)."""
+        for w in _WORD.finditer(text, pos, end):
+            if any(o <= w.start() <= c for o, c, _ in pairs):
+                continue
+            m = self._cue.match(text, w.start())
+            if m is not None:
+                return w.start(), w.end(), self.cue_of.get(m.group(0), m.group(0))
+        return None
+
+    def _direct(self, text, sent: _Sentence, si: int, sentences: list[_Sentence], cands, starts, people,
+                state: "_State") -> list[Quote]:
+        found: list[Quote] = []
+        groups: list[list[tuple[int, int, int, tuple | None]]] = []  # (open, close, ending end, cue)
+        standalone: list[tuple[int, int]] = []
+        for o, c, mark in sent.pairs:
+            if c - o <= 1:
+                continue
+            m = self._direct_end.match(text, c + 1)
+            if m is not None:
+                kind = self.ending_row.get(m.group(0), {}).get("kind")
+                cue = self._cue_after(text, m.end(), sent.end, sent.pairs)
+                if cue is None and kind != "connective":
+                    continue  # “안전 제일”이라고 적힌: no speech
+                item = (o, c, m.end(), cue)
+                if groups and groups[-1][-1][3] == cue and cue is not None:
+                    groups[-1].append(item)
+                elif groups and groups[-1][-1][3] is None and self.ending_row.get(
+                        text[groups[-1][-1][1] + 1:groups[-1][-1][2]], {}).get("kind") == "connective":
+                    groups[-1].append(item)  # “…”라며 “…”라고 말했다: the chain's verb comes at its end
+                    groups[-1] = [(a, b, e, cue) for a, b, e, _ in groups[-1]]
+                else:
+                    groups.append([item])
+                continue
+            if c + 1 < sent.end and _HANGUL.match(text, c + 1):
+                continue  # a scare quote: “공정”이라는
+            before = text[sent.start:o]
+            if mark.standalone and all(ch.isspace() or ch in self.closers or ch in self.marks
+                                       or ch in SENTENCE_END for ch in before) and (" " in text[o + 1:c].strip()
+                                                                                    or text[c - 1] in SENTENCE_END):
+                standalone.append((o, c))
+        boundary = sent.start
+        for group in groups:
+            first, last = group[0], group[-1]
+            cue = last[3]
+            speaker, how = None, "before"
+            region = self._in(cands, starts, boundary, first[0])
+            speaker = self._pick(region, state, people, first[0])
+            if speaker is None and cue is not None:
+                speaker, how = self._pick(self._in(cands, starts, last[2], cue[0]), state, people, last[2]), "after"
+            if speaker is None and state.last is not None and (state.last_sentence_quoted or found):
+                speaker, how = state.last, "carried"
+            if speaker is None:
+                how = "none"
+            for o, c, _, q_cue in group:
+                found.append(Quote(o + 1, c, "direct", f"quote.direct.{how}", q_cue[2] if q_cue else None, speaker))
+            if speaker is not None:
+                state.last = speaker
+            boundary = cue[1] if cue else last[2]
+        for o, c in standalone:
+            speaker, how = self._standalone_speaker(text, sent, si, sentences, (o, c), cands, starts, people, state)
+            found.append(Quote(o + 1, c, "direct", f"quote.direct.{how}", None, speaker))
+        return found
+
+    def _standalone_speaker(self, text, sent, si, sentences, pair, cands, starts, people, state):
+        o, c = pair
+        # the rest of this sentence, then the next sentence that is not itself a quote
+        rest = [(c + 1, sent.end)]
+        for nxt in sentences[si + 1:]:
+            if nxt.pairs and not text[nxt.start:nxt.pairs[0][0]].strip():
+                continue  # another quote standing alone: the attribution may come after it
+            rest.append((nxt.start, nxt.end))
+            break
+        for a, b in rest:
+            if not text[a:b].strip():
+                continue
+            for cand in self._in(cands, starts, a, b, need_particle=False):
+                if self._attribution.match(text, cand.bare_end):
+                    return self._pick([cand], state, people, cand.start), "attribution"
+            if (a, b) != rest[0] and self._deixis.search(text, a, b) and self._cue_after(text, a, b, []):
+                pick = self._pick(self._in(cands, starts, a, b), state, people, a)
+                if pick is not None:
+                    return pick, "next"
+            break
+        if state.last is not None and state.last_sentence_quoted:
+            return state.last, "carried"
+        return None, "none"
+
+    # -- indirect quotes ----------------------------------------------------------------------------------------
+
+    def _indirect(self, text, sent: _Sentence, direct: list[Quote], cands, starts, people,
+                  state: "_State") -> list[Quote]:
+        found: list[Quote] = []
+        taken = [(q.start - 1, q.end + 1) for q in direct]
+        words = list(_WORD.finditer(text, sent.start, sent.end))
+        boundary = max([sent.start] + [e for _, e in taken])
+        for wi, w in enumerate(words):
+            if any(a <= w.start() <= b for a, b in taken) or w.start() < boundary:
+                continue
+            word = w.group(0).rstrip(_TRAIL)
+            if any(ch in self.closers or ch in self.marks for ch in word):
+                continue
+            m = self._indirect_end.search(word)
+            if m is None or m.start() == 0:
+                continue
+            # a speech verb next, or a speaker and then a speech verb (…했다고 김 대표는 밝혔다)
+            cue = None
+            after_speaker = None
+            for wj in range(wi + 1, min(wi + 5, len(words))):
+                cm = self._cue.match(text, words[wj].start())
+                if cm is not None:
+                    cue = (words[wj].start(), words[wj].end(), self.cue_of.get(cm.group(0), cm.group(0)))
+                    if wj > wi + 1:
+                        after_speaker = self._pick(self._in(cands, starts, w.end(), words[wj].start()), state,
+                                                   people, w.end())
+                        if after_speaker is None:
+                            cue = None
+                    break
+            if cue is None:
+                continue
+            keep = int(self.ending_row.get(m.group(0), {}).get("keep") or 0)
+            clause_end = w.start() + m.start() + keep
+            region = self._in(cands, starts, boundary, w.start())
+            speaker = self._pick(region, state, people, w.start())
+            how = "before"
+            clause_start = boundary
+            if speaker is not None:
+                chosen = [c for c in region if c.start == speaker.start] or region
+                clause_start = chosen[-1].end
+            elif after_speaker is not None:
+                speaker, how = after_speaker, "after"
+            elif state.last is not None and (state.last_sentence_quoted or found or direct):
+                speaker, how = state.last, "carried"
+            else:
+                how = "none"
+            while clause_start < clause_end and text[clause_start] in " ,":
+                clause_start += 1
+            n_marks = sum(1 for ch in text[clause_start:clause_end] if ch in self.marks or ch in self.closers)
+            if clause_end - clause_start < 2 or n_marks % 2:  # an unclosed mark: where the words end is unknown
+                boundary = cue[1]
+                continue
+            for a, b in self._split_chain(text, clause_start, clause_end):
+                found.append(Quote(a, b, "indirect", f"quote.indirect.{how}", cue[2], speaker))
+            if speaker is not None:
+                state.last = speaker
+            boundary = cue[1]
+        return found
+
+    def _split_chain(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """정부는 …했다며 …하겠다고 밝혔다: the clause splits after each word ending in a connective ending."""
+        out, s = [], start
+        for w in _WORD.finditer(text, start, end):
+            if w.end() >= end:
+                break
+            word = w.group(0).rstrip(",")
+            m = self._indirect_end.search(word)
+            if m is not None and m.start() > 0 and self.ending_row.get(m.group(0), {}).get("kind") == "connective":
+                keep = int(self.ending_row.get(m.group(0), {}).get("keep") or 0)
+                out.append((s, w.start() + m.start() + keep))
+                s = w.end()
+                while s < end and text[s] in " ,":
+                    s += 1
+        out.append((s, end))
+        return [(a, b) for a, b in out if b - a >= 2]
+
+
+@dataclass
+class _State:
+    last: Speaker | None = None
+    last_sentence_quoted: bool = False
+
+
+def _full_name(m: Mention) -> bool:
+    """A person's mention with a name of its own (not a bare surname or a model span 오 시장)."""
+    name = (m.value or {}).get("name") or ""
+    return len(name) >= 2 and " " not in name
+
+
+def _second_mention(people: list[Mention], surname: str, title: str, before: int) -> Mention | None:
+    """오 시장 → the latest full mention before it of a name with that surname and title; with no such title,
+    the one person of that surname mentioned so far (two such people: no guess)."""
+    earlier = [m for m in people if m.start < before and m.value["name"].startswith(surname)
+               and len(m.value["name"]) > len(surname)]
+    same = [m for m in earlier if m.value.get("title") == title]
+    if same:
+        return same[-1]
+    names = {m.value["name"] for m in earlier}
+    return earlier[-1] if len(names) == 1 else None

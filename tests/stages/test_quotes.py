@@ -1,0 +1,119 @@
+"""The quotes stage: every example and counterexample of rules/quote.yaml, then cases of our own as tables."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.paths import BUILTIN_RULES_DIR
+from pipeline.ruleset.schema import RulesetError
+from pipeline.stages.quotes import QuoteStage, load_quote_rules
+
+RULES = load_quote_rules([BUILTIN_RULES_DIR])
+
+
+def _quotes(extractor, text):
+    result = extractor.extract(text, doc_id="t")
+    rows = result.rows["quotes"]
+    for row in rows:  # the offset invariant holds on every row
+        assert text[row["start"]:row["end"]] == row["quote"]
+    return rows
+
+
+def _check(row: dict, want: dict) -> list[str]:
+    bad = []
+    for key in ("quote", "kind", "cue"):
+        if key in want and row[key] != want[key]:
+            bad.append(f"{key}: {row[key]!r} != {want[key]!r}")
+    for key, value in (want.get("speaker") or {}).items():
+        got = row[f"speaker_{key}"]
+        if got != value:
+            bad.append(f"speaker_{key}: {got!r} != {value!r}")
+    return bad
+
+
+@pytest.mark.parametrize("example", RULES.examples, ids=lambda e: f"{e['file']}::example-{e['index']}")
+def test_rule_file_examples(extractor, example):
+    rows = _quotes(extractor, example["text"])
+    want = example["expect"]
+    assert [r["quote"] for r in rows] == [w["quote"] for w in want]
+    problems = [p for r, w in zip(rows, want) for p in _check(r, w)]
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("example", RULES.counterexamples, ids=lambda e: f"{e['file']}::counterexample-{e['index']}")
+def test_rule_file_counterexamples(extractor, example):
+    assert _quotes(extractor, example["text"]) == []
+
+
+CASES = [
+    # speaker before, speaker id pointing at the person's mention
+    ("이정우 한빛은행 대표는 “금리를 낮출 여력이 있다”고 말했다.", [("금리를 낮출 여력이 있다", "person", "이정우", "quote.direct.before")]),
+    # a second mention resolved to the full person of the first
+    ("이정우 한빛은행 대표는 회의를 열었다. 이 대표는 “연내 결론을 내겠다”고 밝혔다.",
+     [("연내 결론을 내겠다", "person", "이정우", "quote.direct.before")]),
+    # straight double quotes
+    ('정민수 대표는 "주문이 두 배로 늘었다"고 전했다.', [("주문이 두 배로 늘었다", "person", "정민수", "quote.direct.before")]),
+    # an organization speaking as itself
+    ("한빛은행은 “대출 심사를 강화하겠다”고 밝혔다.", [("대출 심사를 강화하겠다", "organization", None, "quote.direct.before")]),
+    # 측: the side speaking
+    ("한빛은행 측은 “사실과 다르다”고 반박했다.", [("사실과 다르다", "organization", None, "quote.direct.before")]),
+    # an indirect quote with a speaker after the clause
+    ("버스 노선을 새로 짤 계획이라고 시 관계자는 말했다.", [("버스 노선을 새로 짤 계획이라", "official", None, "quote.indirect.after")]),
+    # chained indirect clauses share their speaker
+    ("정부는 공급이 부족했다며 내년에 주택을 더 짓겠다고 밝혔다.",
+     [("공급이 부족했다", "organization", None, "quote.indirect.before"),
+      ("내년에 주택을 더 짓겠다", "organization", None, "quote.indirect.before")]),
+    # an unbalanced mark in one sentence does not hide the quote of the next
+    ("정민수 대표는 “올해는 어렵다고 했다. 한 주민은 “길이 좁다”고 말했다.", [("길이 좁다", "anonymous", None, "quote.direct.before")]),
+    # a stray closing mark
+    ("정민수 대표는 ”올해가 고비”라고 말했다.", [("올해가 고비", "person", "정민수", "quote.direct.before")]),
+]
+
+
+@pytest.mark.parametrize("text,want", CASES, ids=[c[0][:18] for c in CASES])
+def test_quotes(extractor, text, want):
+    rows = _quotes(extractor, text)
+    got = [(r["quote"], r["speaker_kind"], r["speaker_name"], r["rule_id"]) for r in rows]
+    assert got == want
+
+
+def test_second_mention_resolves_to_the_full_person(extractor):
+    """이 대표 after 이정우 한빛은행 대표: the speaker's mention (the model's 이, or the first mention when no
+    mention was found there) carries the full person."""
+    import json
+
+    text = "이정우 한빛은행 대표는 회의를 열었다. 이 대표는 “연내 결론을 내겠다”고 밝혔다."
+    result = extractor.extract(text, doc_id="t")
+    row = result.rows["quotes"][0]
+    mention = next(m for m in result.rows["mentions"] if m["mention_id"] == row["speaker_mention_id"])
+    assert (json.loads(mention["normalized"])["name"], row["speaker_org"],
+            text[row["speaker_start"]:row["speaker_end"]]) == ("이정우", "한빛은행", "이 대표")
+
+
+def test_quote_ids_and_sentences(extractor):
+    text = "정민수 대표는 “첫째”라며 “둘째”라고 말했다.\n한 주민은 “셋째 말”이라고 말했다."
+    rows = extractor.extract(text, doc_id="t").rows["quotes"]
+    assert [(r["quote_id"], r["sentence_idx"]) for r in rows] == [("q0001", 0), ("q0002", 0), ("q0003", 1)]
+
+
+@pytest.mark.parametrize("body,message", [
+    ("stage: quotes\nmarks: [{open: x}]\nlexicons: {}\n", "a mark needs 'open' and 'close'"),
+    ("stage: quotes\nlexicons: {cuez: quote_cues.tsv}\n", "unknown lexicon 'cuez' (did you mean 'cues'?)"),
+    ("stage: quotes\nlexicons: {cues: nowhere.tsv}\n", "file 'nowhere.tsv' not found"),
+    ("stage: quotes\nmarkz: []\n", "unknown key 'markz'"),
+])
+def test_rule_file_errors(tmp_path, body, message):
+    (tmp_path / "quote.yaml").write_text(body, encoding="utf-8")
+    with pytest.raises(RulesetError) as err:
+        load_quote_rules([tmp_path])
+    assert message in str(err.value) and "quote.yaml" in str(err.value)
+
+
+def test_entity_loader_skips_stage_files():
+    from pipeline.ruleset import load_ruleset
+
+    names = [rf.name for rf in load_ruleset([BUILTIN_RULES_DIR]).files]
+    assert "quote.yaml" not in names and "person.yaml" in names
+
+
+def test_no_quote_file_disables_the_stage(tmp_path):
+    assert not QuoteStage(load_quote_rules([tmp_path])).enabled
