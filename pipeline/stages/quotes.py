@@ -35,7 +35,7 @@ FILE_KEYS = ("stage", "description", "marks", "lexicons", "rules", "examples", "
 MARK_KEYS = ("open", "close", "standalone")
 RULE_KEYS = ("id", "description")
 LEXICONS = ("cues", "endings", "speaker_nouns", "anonymous", "pronouns", "subjects", "particles", "attributions",
-            "deixis", "surnames", "titles", "qualifiers", "org_suffixes")
+            "deixis", "surnames", "titles", "qualifiers", "org_suffixes", "not_names", "clause_endings")
 SENTENCE_END = ".?!"
 _HANGUL = regex.compile(r"[가-힣]")
 _WORD = regex.compile(r"\S+")
@@ -164,6 +164,7 @@ class Candidate:
     title: str | None = None
     org: str | None = None
     mention: Mention | None = None
+    loose: bool = False  # found by shape only: any overlapping candidate of a mention wins
 
     def speaker(self) -> Speaker:
         return Speaker(kind=self.kind, start=self.start, end=self.bare_end, name=self.name, title=self.title,
@@ -203,6 +204,13 @@ class QuoteStage:
         qualifiers = _alternation(lex.get("qualifiers", {}))
         self._surname_title = regex.compile(
             rf"(?<![가-힣A-Za-z0-9])(?P<surname>{surnames})[ ](?:{qualifiers}[ ])?(?P<title>{titles})" + stop)
+        # a person by shape, in a speaker's place only (a topic particle right after the title): 박서연 리벨로직
+        # 대표는, where the organization has no suffix the person rules would know
+        not_names = _alternation(lex.get("not_names", {}))
+        self._loose_person = regex.compile(
+            rf"(?<![가-힣A-Za-z0-9])(?!{not_names}[ ])(?P<name>{surnames}[가-힣]{{1,2}})[ ]"
+            rf"(?:(?P<org>[가-힣A-Za-z0-9&·]+(?:[ ][가-힣A-Za-z0-9&·]+)?)[ ])?(?P<title>{titles})"
+            rf"(?=(?:{_alternation(k for k, r in particles.items() if r.get('kind') == 'topic')})(?![가-힣]))")
         self._noun = regex.compile(rf"(?P<noun>{_alternation(lex.get('speaker_nouns', {}))})" + stop)
         self.noun_kind = {f: r.get("kind", "official") for f, r in lex.get("speaker_nouns", {}).items()}
         self._subject = regex.compile(rf"(?<![가-힣A-Za-z0-9])(?P<w>{_alternation(lex.get('subjects', {}))})"
@@ -211,6 +219,8 @@ class QuoteStage:
         self._pronoun = regex.compile(rf"(?<![가-힣A-Za-z0-9]){_alternation(lex.get('pronouns', {}))}(?![가-힣])")
         self._attribution = regex.compile(attributions)
         self._deixis = regex.compile(rf"(?<![가-힣]){_alternation(lex.get('deixis', {}))}(?![가-힣])")
+        self._particle_end = regex.compile(
+            "(?:" + _alternation(lex.get("clause_endings", {})) + ")(?:[ ]|$)")
         self.org_suffixes = tuple(f for f in lex.get("org_suffixes", {}) if f)
         self.subjects = set(lex.get("subjects", {}))
 
@@ -353,6 +363,16 @@ class QuoteStage:
             c = self._with_particle(text, m.start(), m.end(), "person", **kw)
             if c:
                 out.append(c)
+        for m in self._loose_person.finditer(text):
+            org = m.group("org")
+            if org and self._particle_end.search(org):
+                continue  # the words before a title are an organization's name, not a clause (…를 맡은 대표는)
+            inside = next((p for p in people if p.start == m.start("name")), None)  # the model's 김지훈, if any
+            c = self._with_particle(text, m.start(), m.end(), "person", name=m.group("name"), title=m.group("title"),
+                                    org=org, mention=inside)
+            if c:
+                c.loose = True
+                out.append(c)
         for m in self._noun.finditer(text):
             s = m.start()
             if s > 0 and _HANGUL.match(text, s - 1) and not (s in orgs):
@@ -377,7 +397,7 @@ class QuoteStage:
             for m in pattern.finditer(text):
                 out.append(Candidate(m.start(), m.end(), m.end(), kind, "topic"))
         # one candidate per stretch of text: the longest, then by kind
-        out.sort(key=lambda c: (-(c.end - c.start), _KIND_ORDER[c.kind], c.start))
+        out.sort(key=lambda c: (c.particle is None, c.loose, -(c.end - c.start), _KIND_ORDER[c.kind], c.start))
         kept: list[Candidate] = []
         for c in out:
             if all(c.end <= k.start or c.start >= k.end for k in kept):

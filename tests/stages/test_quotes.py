@@ -117,3 +117,18 @@ def test_entity_loader_skips_stage_files():
 
 def test_no_quote_file_disables_the_stage(tmp_path):
     assert not QuoteStage(load_quote_rules([tmp_path])).enabled
+
+
+LOOSE = [
+    # a person by shape in a speaker's place: the organization has no suffix the person rules know
+    ("박서연 리벨로직 대표는 “칩을 처음 공급한다”고 말했다.", ("person", "박서연", "대표", "리벨로직")),
+    ("연구를 이끈 김지훈 한빛대 물리학과 교수는 “결과가 놀랍다”고 말했다.", ("person", "김지훈", "교수", "한빛대 물리학과")),
+    # a clause before the title is no organization: the shape is refused, the speaker stays unresolved
+    ("사업을 맡은 대표는 “어렵다”고 말했다.", ("unresolved", None, None, None)),
+]
+
+
+@pytest.mark.parametrize("text,want", LOOSE, ids=[c[0][:12] for c in LOOSE])
+def test_speaker_by_shape(extractor, text, want):
+    row = _quotes(extractor, text)[0]
+    assert (row["speaker_kind"], row["speaker_name"], row["speaker_title"], row["speaker_org"]) == want
