@@ -35,7 +35,7 @@ def run(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a running "
                                             "Dask scheduler (tcp://host:8786); default: a new local cluster."),
 ) -> None:
-    """Extract entities from every article under INPUTS and write the eight tables to --out.
+    """Extract entities from every article under INPUTS and write the tables to --out.
 
     Runs are resumable and incremental: --out keeps a manifest (.krnews/), so a re-run skips unchanged inputs,
     redoes changed ones and drops removed ones; a killed run picks up where it stopped.

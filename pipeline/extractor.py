@@ -47,7 +47,9 @@ class Result:
 
     def tables(self) -> dict[str, "pd.DataFrame"]:
         """The same tables the CLI writes (every table, with its documented columns, even when empty)."""
-        return {name: to_frame(name, self.rows.get(name, [])) for name in TABLES}
+        from pipeline.entities import with_entities
+
+        return with_entities({name: to_frame(name, self.rows.get(name, [])) for name in TABLES})
 
 
 class Extractor:

@@ -77,6 +77,7 @@ def rows_for(analysis: Analysis) -> dict[str, list[dict]]:
             "doc_id": doc_id, "mention_id": m.mention_id, "label": m.label, "text": text[m.start:m.end],
             "start": m.start, "end": m.end, "sentence_idx": m.sentence_idx, "source": m.source,
             "rule_id": m.rule_id, "confidence": m.confidence, "normalized": normalized_json(m.value),
+            "entity_id": None,  # corpus-wide: filled where the output is assembled (pipeline.entities)
         })
         table = LABEL_TABLES.get(m.label)
         if table is None:
