@@ -209,6 +209,30 @@ def inspect_cmd(
         console.print(table)
 
 
+@app.command("network")
+def network_cmd(
+    out_dir: Path = typer.Argument(..., help="An output folder of `krnews run`."),
+    fmt: str = typer.Option("gexf", "--format", "-f", help="gexf or graphml (one file, for Gephi), or csv (nodes.csv "
+                            "and edges.csv in the folder --out, Gephi's spreadsheet columns)."),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write (gexf, graphml) or folder (csv)."),
+    window: str = typer.Option("article", "--window", help="Entities are linked when they share an article or a sentence."),
+    min_weight: int = typer.Option(1, "--min-weight", help="Leave out edges shared by fewer articles (sentences, quotes)."),
+) -> None:
+    """Write the entity network: co-occurrence edges weighted by shared articles (or sentences), with first and
+    last date, and speaker → entity edges from quotes.
+
+    Example: krnews network outputs --format gexf --out outputs/network.gexf --min-weight 2
+    """
+    from pipeline.review.network import network
+    from pipeline.review.tables import ReviewError
+
+    try:
+        paths, n_nodes, n_edges = network(out_dir, fmt, out, window, min_weight)
+    except ReviewError as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {', '.join(str(p) for p in paths)}: {n_nodes} nodes, {n_edges} edges")
+
+
 # --- train / evaluate (pipeline/training) -------------------------------------------------------------------------
 @app.command()
 def train(
