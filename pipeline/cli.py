@@ -191,7 +191,8 @@ def inspect_cmd(
     label: Optional[str] = typer.Option(None, "--label", "-l", help="Only this label (MONEY, PERSON, …)."),
     top: int = typer.Option(20, "--top", "-n", help="Rows per table."),
 ) -> None:
-    """Summaries with DuckDB: most frequent values per label, people by organization, largest amounts.
+    """Summaries with DuckDB: most frequent values per label, people by organization, the most quoted people and
+    organizations, the strongest edges (entities sharing the most articles), largest amounts.
 
     Example: krnews inspect outputs --label MONEY --top 10
     """
