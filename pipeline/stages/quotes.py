@@ -32,7 +32,7 @@ from pipeline.ruleset.schema import Problem, RulesetError, did_you_mean
 
 STAGE = "quotes"
 FILE_KEYS = ("stage", "description", "marks", "lexicons", "rules", "examples", "counterexamples")
-MARK_KEYS = ("open", "close", "standalone")
+MARK_KEYS = ("open", "close", "family", "standalone")
 RULE_KEYS = ("id", "description")
 LEXICONS = ("cues", "endings", "speaker_nouns", "anonymous", "pronouns", "subjects", "particles", "attributions",
             "deixis", "surnames", "titles", "qualifiers", "org_suffixes", "not_names", "clause_endings")
@@ -51,6 +51,7 @@ class Mark:
     open: str
     close: str
     standalone: bool
+    family: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def load_quote_rules(dirs: Iterable[str | Path]) -> QuoteRules:
                     reader.add(line, "", "a mark needs 'open' and 'close' characters")
                     continue
                 reader.unknown_keys(node, MARK_KEYS, f"mark {i + 1}", line)
-                out.marks.append(Mark(str(node["open"]), str(node["close"]), bool(node.get("standalone", False))))
+                out.marks.append(Mark(str(node["open"]), str(node["close"]), bool(node.get("standalone", False)),
+                                      str(node.get("family") or node["open"])))
             lexicons = data.get("lexicons") or {}
             for name, filename in lexicons.items():
                 line = reader.key_line(lexicons, name)
@@ -186,6 +188,8 @@ class QuoteStage:
         lex = rules.lexicons
         self.marks = {m.open: m for m in rules.marks}
         self.closers = {m.close for m in rules.marks}
+        self.close_family = {m.close: m.family for m in rules.marks}
+        self.mark_of_close = {m.close: m for m in rules.marks}
         self.cue_of = {f: r.get("cue") or f for f, r in lex.get("cues", {}).items()}
         endings = lex.get("endings", {})
         self.ending_row = endings
@@ -273,30 +277,52 @@ class QuoteStage:
     def _pairs(self, text: str, start: int, end: int) -> list[tuple[int, int, Mark]]:
         stack: list[tuple[int, Mark]] = []
         pairs: list[tuple[int, int, Mark]] = []
+        left_open: list[tuple[int, Mark]] = []  # top-level marks never closed: the fallback below may close them
+
+        def close(k: int, i: int) -> None:
+            o, mark = stack[k]
+            del stack[k:]  # marks opened inside and never closed are dropped
+            if not stack:
+                pairs.append((o, i, mark))
+
         for i in range(start, end):
             ch = text[i]
-            if ch in self.closers:
-                j = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][1].close == ch), None)
-                if j is not None:
-                    o, mark = stack[j]
-                    del stack[j:]  # marks opened inside and never closed are dropped
-                    if not stack:
-                        pairs.append((o, i, mark))
+            family = self.close_family.get(ch)
+            if family is not None:
+                k = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][1].family == family), None)
+                if k is not None:
+                    close(k, i)
                     continue
                 if ch not in self.marks:
                     # a stray closing mark: an apostrophe (’17년) is skipped; one that opens a word after a space
                     # was typed for an opening mark (”올해가 고비”라고)
                     if (i == start or text[i - 1].isspace()) and i + 1 < end and not text[i + 1].isspace():
-                        stack.append((i, next(m for m in self.marks.values() if m.close == ch)))
+                        stack.append((i, self.mark_of_close[ch]))
                     continue
             if ch in self.marks:
                 mark = self.marks[ch]
-                if mark.open == mark.close and i > start and text[i - 1].isalnum():
+                if mark.open == mark.close and i > start and text[i - 1].isalnum() and \
+                        (i + 1 >= end or text[i + 1].isalnum()):
                     continue  # an apostrophe inside a word (it's)
-                same = [k for k, (_, m) in enumerate(stack) if m is mark]
+                same = [k for k, (_, m) in enumerate(stack) if m.family == mark.family]
                 if same and mark.open != mark.close:
-                    del stack[same[-1]:]  # “ … “ : the first was never closed (marks of one kind do not nest)
+                    if len(same) == len(stack) or same[0] == 0:
+                        left_open.append(stack[same[0]]) if same[0] == 0 else None
+                    del stack[same[-1]:]  # “ … “ : the first was never closed (marks of one family do not nest)
                 stack.append((i, mark))
+        if stack:
+            left_open.append(stack[0])
+        # a mark left open is closed by a later mark of any family right before a quotative ending ("…'라고)
+        for o, mark in left_open:
+            if any(a <= o <= b for a, b, _ in pairs):
+                continue
+            for i in range(o + 1, end):
+                if (text[i] in self.close_family or text[i] in self.marks) and \
+                        self._direct_end.match(text, i + 1) is not None:
+                    if not any(o < a < i or o < b < i for a, b, _ in pairs):
+                        pairs.append((o, i, mark))
+                    break
+        pairs.sort()
         return pairs
 
     def _sentences(self, text: str, start: int, end: int) -> list[_Sentence]:
