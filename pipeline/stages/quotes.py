@@ -35,7 +35,8 @@ FILE_KEYS = ("stage", "description", "marks", "lexicons", "rules", "examples", "
 MARK_KEYS = ("open", "close", "family", "standalone")
 RULE_KEYS = ("id", "description")
 LEXICONS = ("cues", "endings", "speaker_nouns", "anonymous", "pronouns", "subjects", "particles", "attributions",
-            "deixis", "surnames", "titles", "qualifiers", "org_suffixes", "not_names", "clause_endings")
+            "deixis", "surnames", "titles", "qualifiers", "org_suffixes", "not_names", "clause_endings", "noun_cues",
+            "clause_openers", "honorifics")
 SENTENCE_END = ".?!"
 _HANGUL = regex.compile(r"[가-힣]")
 _WORD = regex.compile(r"\S+")
@@ -167,10 +168,12 @@ class Candidate:
     org: str | None = None
     mention: Mention | None = None
     loose: bool = False  # found by shape only: any overlapping candidate of a mention wins
+    head: tuple[int, int] | None = None  # what the speaker columns point at: the name, the noun 관계자, the org
 
     def speaker(self) -> Speaker:
-        return Speaker(kind=self.kind, start=self.start, end=self.bare_end, name=self.name, title=self.title,
-                       org=self.org, mention=self.mention)
+        hs, he = self.head or (self.start, self.bare_end)
+        return Speaker(kind=self.kind, start=hs, end=he, name=self.name, title=self.title, org=self.org,
+                       mention=self.mention)
 
 
 @dataclass
@@ -198,6 +201,8 @@ class QuoteStage:
         indirect = [f for f, r in endings.items() if r.get("indirect") == "yes"]
         self._indirect_end = regex.compile(_alternation(indirect) + r"$")
         self._cue = regex.compile(_alternation(self.cue_of))
+        self._noun_cue = regex.compile(_alternation(lex.get("noun_cues", {})))
+        self._opener = regex.compile(_alternation(lex.get("clause_openers", {})) + r"(?![가-힣])[ ,]*")
         particles = lex.get("particles", {})
         self.particle_kind = {f: r.get("kind", "subject") for f, r in particles.items()}
         attributions = _alternation(lex.get("attributions", {}))
@@ -215,6 +220,9 @@ class QuoteStage:
             rf"(?<![가-힣A-Za-z0-9])(?!{not_names}[ ])(?P<name>{surnames}[가-힣]{{1,2}})[ ]"
             rf"(?:(?P<org>[가-힣A-Za-z0-9&·]+(?:[ ][가-힣A-Za-z0-9&·]+)?)[ ])?(?P<title>{titles})"
             rf"(?=(?:{_alternation(k for k, r in particles.items() if r.get('kind') == 'topic')})(?![가-힣]))")
+        honorifics = _alternation(lex.get("honorifics", {}))
+        self._honorific = regex.compile(  # 박 씨는, 강씨는, A씨는: the surname (or initial) as the name
+            rf"(?<![가-힣A-Za-z0-9])(?P<surname>{surnames}|[A-Z])[ ]?{honorifics}" + stop)
         self._noun = regex.compile(rf"(?P<noun>{_alternation(lex.get('speaker_nouns', {}))})" + stop)
         self.noun_kind = {f: r.get("kind", "official") for f, r in lex.get("speaker_nouns", {}).items()}
         self._subject = regex.compile(rf"(?<![가-힣A-Za-z0-9])(?P<w>{_alternation(lex.get('subjects', {}))})"
@@ -223,6 +231,8 @@ class QuoteStage:
         self._pronoun = regex.compile(rf"(?<![가-힣A-Za-z0-9]){_alternation(lex.get('pronouns', {}))}(?![가-힣])")
         self._attribution = regex.compile(attributions)
         self._deixis = regex.compile(rf"(?<![가-힣]){_alternation(lex.get('deixis', {}))}(?![가-힣])")
+        self._particle_tail = regex.compile(  # the particle that ends a lexicon phrase (한 시민은, 업계에서는)
+            "(?:" + _alternation(particles) + ")$")
         self._particle_end = regex.compile(
             "(?:" + _alternation(lex.get("clause_endings", {})) + ")(?:[ ]|$)")
         self.org_suffixes = tuple(f for f in lex.get("org_suffixes", {}) if f)
@@ -242,6 +252,9 @@ class QuoteStage:
         if not self.enabled:
             return
         text = analysis.text
+        # dates and times (with the space after them) may open a reported clause: 4일 …라고 밝혔다
+        self._dates = sorted((m.start, m.end + 1) for m in analysis.mentions
+                             if m.label in ("DATE", "TIME") and text[m.end:m.end + 1] in (" ", ","))
         cands = self._candidates(analysis)
         cand_starts = [c.start for c in cands]
         people = sorted((m for m in analysis.mentions if m.label == "PERSON" and m.value and _full_name(m)),
@@ -265,6 +278,13 @@ class QuoteStage:
         analysis.quotes = quotes
 
     # -- paragraphs, sentences and marks ------------------------------------------------------------------------
+
+    @staticmethod
+    def _paragraph_spans(text: str):
+        pos = 0
+        for line in text.split("\n"):
+            yield pos, pos + len(line)
+            pos += len(line) + 1
 
     def _paragraphs(self, text: str):
         pos = 0
@@ -363,31 +383,44 @@ class QuoteStage:
         text = analysis.text
         out: list[Candidate] = []
         people = sorted((m for m in analysis.mentions if m.label == "PERSON" and m.value), key=lambda m: m.start)
+        person_at = {m.text for m in people}
         orgs = {}
         for m in analysis.mentions:
             if m.label == "PERSON" and m.value and _full_name(m):
                 s, e = m.extent or (m.start, m.end)
                 v = m.value
                 c = self._with_particle(text, s, e, "person", name=v.get("name"), title=v.get("title"),
-                                        org=v.get("organization"), mention=m)
+                                        org=v.get("organization"), mention=m, head=(m.start, m.end))
                 if c:
                     out.append(c)
             elif m.label == "ORG" and m.value:
                 s, e = m.extent or (m.start, m.end)
                 orgs[e] = m
-                c = self._with_particle(text, s, e, "organization", org=m.value.get("name") or m.text, mention=m)
+                c = self._with_particle(text, s, e, "organization", org=m.value.get("name") or m.text, mention=m,
+                                        head=(m.start, m.end))
                 if c and c.particle:
                     out.append(c)
         full = [m for m in people if _full_name(m)]
         for m in self._surname_title.finditer(text):
             record = _second_mention(full, m.group("surname"), m.group("title"), m.start())
-            kw: dict[str, Any] = {"title": m.group("title")}
+            # unresolved, the surname stands as written (오 시장 → 오), as a reader of the sentence alone has it
+            kw: dict[str, Any] = {"name": m.group("surname"), "title": m.group("title")}
             if record is not None:
                 v = record.value
                 kw = {"name": v.get("name"), "title": v.get("title") or m.group("title"),
                       "org": v.get("organization"), "mention": record}
-            c = self._with_particle(text, m.start(), m.end(), "person", **kw)
+            c = self._with_particle(text, m.start(), m.end(), "person", head=m.span("surname"), **kw)
             if c:
+                out.append(c)
+        for m in self._honorific.finditer(text):
+            c = self._with_particle(text, m.start(), m.end(), "person", name=m.group("surname"),
+                                    head=m.span("surname"))
+            if c:
+                out.append(c)
+        for o, c_, _ in (p for para in self._paragraph_spans(text) for p in self._pairs(text, *para)):
+            # a quoted name followed by a particle is a name, here of a group speaking: '개헌추진 모임'이 밝혔다
+            c = self._with_particle(text, o, c_ + 1, "organization", org=text[o + 1:c_], head=(o + 1, c_))
+            if c and c.particle:
                 out.append(c)
         for m in self._loose_person.finditer(text):
             org = m.group("org")
@@ -395,7 +428,7 @@ class QuoteStage:
                 continue  # the words before a title are an organization's name, not a clause (…를 맡은 대표는)
             inside = next((p for p in people if p.start == m.start("name")), None)  # the model's 김지훈, if any
             c = self._with_particle(text, m.start(), m.end(), "person", name=m.group("name"), title=m.group("title"),
-                                    org=org, mention=inside)
+                                    org=org, mention=inside, head=m.span("name"))
             if c:
                 c.loose = True
                 out.append(c)
@@ -405,23 +438,34 @@ class QuoteStage:
                 continue  # inside a word (a 측 ending 관측), unless attached to an organization (삼성전자측)
             org_m = orgs.get(s) or orgs.get(s - 1) if s > 0 else None
             org, start = None, s
+            kind = self.noun_kind.get(m.group("noun"), "official")
+            head = m.span("noun")  # an official: the noun 관계자; a side (측): the organization, as written
+            w = regex.search(r"([가-힣A-Za-z0-9]+)[ ]?$", text[max(0, s - 20):s])
             if org_m is not None:
                 org, start = org_m.value.get("name") or org_m.text, (org_m.extent or (org_m.start, org_m.end))[0]
-            else:
-                w = regex.search(r"([가-힣A-Za-z0-9]+)[ ]$", text[max(0, s - 20):s])
-                if w and (w.group(1) in self.subjects or w.group(1).endswith(self.org_suffixes)):
-                    org, start = w.group(1), s - len(w.group(0))
-            kind = self.noun_kind.get(m.group("noun"), "official")
-            c = self._with_particle(text, start, m.end(), kind, org=org, mention=org_m)
+                if kind == "organization":
+                    head = (org_m.start, org_m.end)
+            elif w and (w.group(1) in self.subjects or w.group(1).endswith(self.org_suffixes)):
+                start = s - len(w.group(0))
+                org = w.group(1)
+                if kind == "organization":
+                    head = (start, start + len(org))
+            elif w and kind == "organization" and w.group(1) in person_at:
+                # a person's camp (백윤식 측): the side speaks, not the person; the org keeps 측
+                start = s - len(w.group(0))
+                org, head = text[start:m.end()], (start, m.end())
+            c = self._with_particle(text, start, m.end(), kind, org=org, mention=org_m, head=head)
             if c:
                 out.append(c)
         for m in self._subject.finditer(text):
-            c = self._with_particle(text, m.start(), m.end(), "organization", org=m.group("w"))
+            c = self._with_particle(text, m.start(), m.end(), "organization", org=m.group("w"), head=m.span("w"))
             if c and c.particle:
                 out.append(c)
         for pattern, kind in ((self._anonymous, "anonymous"), (self._pronoun, "pronoun")):
             for m in pattern.finditer(text):
-                out.append(Candidate(m.start(), m.end(), m.end(), kind, "topic"))
+                pm = self._particle_tail.search(m.group(0))
+                bare = m.start() + (pm.start() if pm else len(m.group(0)))
+                out.append(Candidate(m.start(), bare, m.end(), kind, "topic", head=(m.start(), bare)))
         # one candidate per stretch of text: the longest, then by kind
         out.sort(key=lambda c: (c.particle is None, c.loose, -(c.end - c.start), _KIND_ORDER[c.kind], c.start))
         kept: list[Candidate] = []
@@ -468,30 +512,44 @@ class QuoteStage:
                 continue
             m = self._cue.match(text, w.start())
             if m is not None:
-                return w.start(), w.end(), self.cue_of.get(m.group(0), m.group(0))
+                return w.start(), w.end(), w.group(0).rstrip(_TRAIL)  # the cue as written (말했다, 밝혔습니다)
+        return None
+
+    def _ending_cue(self, text: str, ending: str, end: int, stop: int, pairs) -> tuple[int, int, str] | None:
+        """The cue of a quote whose ending ends at ``end``: a speech verb later in the sentence; after an adnominal
+        ending (…”는 바람을 밝혔다, …다는 입장이다) a verb or speech noun within the next two words."""
+        kind = self.ending_row.get(ending, {}).get("kind")
+        if kind != "adnominal":
+            return self._cue_after(text, end, stop, pairs)
+        for n, w in enumerate(_WORD.finditer(text, end, stop)):
+            if n >= 2:
+                break
+            if self._cue.match(text, w.start()) or (n == 0 and self._noun_cue.match(text, w.start())):
+                verb = self._cue_after(text, w.start(), min(stop, w.end() + 40), pairs) if n == 0 else None
+                if verb is not None and verb[0] <= w.end() + 1 + 20:
+                    return verb
+                return w.start(), w.end(), w.group(0).rstrip(_TRAIL)
         return None
 
     def _direct(self, text, sent: _Sentence, si: int, sentences: list[_Sentence], cands, starts, people,
                 state: "_State") -> list[Quote]:
         found: list[Quote] = []
-        groups: list[list[tuple[int, int, int, tuple | None]]] = []  # (open, close, ending end, cue)
+        groups: list[list[tuple[int, int, int, tuple | None, str]]] = []  # (open, close, ending end, cue, ending)
         standalone: list[tuple[int, int]] = []
         for o, c, mark in sent.pairs:
             if c - o <= 1:
                 continue
             m = self._direct_end.match(text, c + 1)
             if m is not None:
-                kind = self.ending_row.get(m.group(0), {}).get("kind")
-                cue = self._cue_after(text, m.end(), sent.end, sent.pairs)
+                ending = m.group(0)
+                kind = self.ending_row.get(ending, {}).get("kind")
+                cue = self._ending_cue(text, ending, m.end(), sent.end, sent.pairs)
                 if cue is None and kind != "connective":
-                    continue  # “안전 제일”이라고 적힌: no speech
-                item = (o, c, m.end(), cue)
-                if groups and groups[-1][-1][3] == cue and cue is not None:
-                    groups[-1].append(item)
-                elif groups and groups[-1][-1][3] is None and self.ending_row.get(
-                        text[groups[-1][-1][1] + 1:groups[-1][-1][2]], {}).get("kind") == "connective":
-                    groups[-1].append(item)  # “…”라며 “…”라고 말했다: the chain's verb comes at its end
-                    groups[-1] = [(a, b, e, cue) for a, b, e, _ in groups[-1]]
+                    continue  # “안전 제일”이라고 적힌, “공정”이라는 가치: no speech
+                item = (o, c, m.end(), cue, ending)
+                if groups and (groups[-1][-1][3] == cue and cue is not None
+                               or self.ending_row.get(groups[-1][-1][4], {}).get("kind") == "connective"):
+                    groups[-1].append(item)  # “…”라며 “…”라고 말했다: one speaker, the verb at the chain's end
                 else:
                     groups.append([item])
                 continue
@@ -505,18 +563,21 @@ class QuoteStage:
         boundary = sent.start
         for group in groups:
             first, last = group[0], group[-1]
-            cue = last[3]
-            speaker, how = None, "before"
+            cue = next((g[3] for g in reversed(group) if g[3] is not None), None)
             region = self._in(cands, starts, boundary, first[0])
-            speaker = self._pick(region, state, people, first[0])
+            speaker, how = self._pick(region, state, people, first[0]), "before"
             if speaker is None and cue is not None:
                 speaker, how = self._pick(self._in(cands, starts, last[2], cue[0]), state, people, last[2]), "after"
             if speaker is None and state.last is not None and (state.last_sentence_quoted or found):
                 speaker, how = state.last, "carried"
             if speaker is None:
                 how = "none"
-            for o, c, _, q_cue in group:
-                found.append(Quote(o + 1, c, "direct", f"quote.direct.{how}", q_cue[2] if q_cue else None, speaker))
+            for o, c, _, q_cue, ending in group:
+                if self.ending_row.get(ending, {}).get("kind") == "connective":
+                    shown = ending  # a connective ending is its quote's own cue (…”라며)
+                else:
+                    shown = q_cue[2] if q_cue else None
+                found.append(Quote(o + 1, c, "direct", f"quote.direct.{how}", shown, speaker))
             if speaker is not None:
                 state.last = speaker
             boundary = cue[1] if cue else last[2]
@@ -561,56 +622,76 @@ class QuoteStage:
             if any(a <= w.start() <= b for a, b in taken) or w.start() < boundary:
                 continue
             word = w.group(0).rstrip(_TRAIL)
-            if any(ch in self.closers or ch in self.marks for ch in word):
+            if any(ch in self.closers or ch in self.marks for ch in word[-3:]):
                 continue
             m = self._indirect_end.search(word)
             if m is None or m.start() == 0:
                 continue
+            ending = m.group(0)
+            kind = self.ending_row.get(ending, {}).get("kind")
             # a speech verb next, or a speaker and then a speech verb (…했다고 김 대표는 밝혔다)
-            cue = None
-            after_speaker = None
-            for wj in range(wi + 1, min(wi + 5, len(words))):
-                cm = self._cue.match(text, words[wj].start())
-                if cm is not None:
-                    cue = (words[wj].start(), words[wj].end(), self.cue_of.get(cm.group(0), cm.group(0)))
-                    if wj > wi + 1:
-                        after_speaker = self._pick(self._in(cands, starts, w.end(), words[wj].start()), state,
-                                                   people, w.end())
-                        if after_speaker is None:
-                            cue = None
-                    break
+            cue, after_speaker = None, None
+            if kind == "adnominal":
+                cue = self._ending_cue(text, ending, w.end(), sent.end, [])
+            elif kind == "quotative":
+                for wj in range(wi + 1, min(wi + 7, len(words))):
+                    cm = self._cue.match(text, words[wj].start())
+                    if cm is not None:
+                        cue = (words[wj].start(), words[wj].end(), words[wj].group(0).rstrip(_TRAIL))
+                        if wj > wi + 1:
+                            after_speaker = self._pick(self._in(cands, starts, w.end(), words[wj].start()), state,
+                                                       people, w.end())
+                        break
             if cue is None:
                 continue
-            keep = int(self.ending_row.get(m.group(0), {}).get("keep") or 0)
-            clause_end = w.start() + m.start() + keep
+            clause_end = w.start() + m.start()
             region = self._in(cands, starts, boundary, w.start())
-            speaker = self._pick(region, state, people, w.start())
-            how = "before"
             clause_start = boundary
-            if speaker is not None:
-                chosen = [c for c in region if c.start == speaker.start] or region
-                clause_start = chosen[-1].end
-            elif after_speaker is not None:
+            if after_speaker is not None:  # …계획이라고 중신넷이 보도했다: the clause keeps its own subject
                 speaker, how = after_speaker, "after"
-            elif state.last is not None and (state.last_sentence_quoted or found or direct):
-                speaker, how = state.last, "carried"
             else:
-                how = "none"
-            while clause_start < clause_end and text[clause_start] in " ,":
-                clause_start += 1
+                speaker, how = self._pick(region, state, people, w.start()), "before"
+                if speaker is not None:
+                    chosen = [c for c in region if c.head == (speaker.start, speaker.end)
+                              or c.start == speaker.start] or region
+                    clause_start = chosen[-1].end
+                elif state.last is not None and (state.last_sentence_quoted or found or direct):
+                    speaker, how = state.last, "carried"
+                else:
+                    how = "none"
+            clause_start = self._skip_openers(text, clause_start, clause_end, people_dates=cands)
             n_marks = sum(1 for ch in text[clause_start:clause_end] if ch in self.marks or ch in self.closers)
             if clause_end - clause_start < 2 or n_marks % 2:  # an unclosed mark: where the words end is unknown
                 boundary = cue[1]
                 continue
-            for a, b in self._split_chain(text, clause_start, clause_end):
-                found.append(Quote(a, b, "indirect", f"quote.indirect.{how}", cue[2], speaker))
+            for a, b, q_cue in self._split_chain(text, clause_start, clause_end, cue[2]):
+                found.append(Quote(a, b, "indirect", f"quote.indirect.{how}", q_cue, speaker))
             if speaker is not None:
                 state.last = speaker
             boundary = cue[1]
         return found
 
-    def _split_chain(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
-        """정부는 …했다며 …하겠다고 밝혔다: the clause splits after each word ending in a connective ending."""
+    def _skip_openers(self, text: str, start: int, end: int, people_dates=None) -> int:
+        """Past spaces, connectives (이날, 이어) and dates or times at the start of a reported clause."""
+        moved = True
+        while moved and start < end:
+            moved = False
+            while start < end and text[start] in " ,":
+                start += 1
+                moved = True
+            m = self._opener.match(text, start, end)
+            if m is not None and m.end() > start:
+                start, moved = m.end(), True
+                continue
+            for d in self._dates:
+                if d[0] == start and d[1] < end:
+                    start, moved = d[1], True
+                    break
+        return start
+
+    def _split_chain(self, text: str, start: int, end: int, cue: str) -> list[tuple[int, int, str]]:
+        """정부는 …했다며 …하겠다고 밝혔다: the clause splits after each word ending in a connective ending, whose
+        ending is its cue; the last part has the sentence's cue."""
         out, s = [], start
         for w in _WORD.finditer(text, start, end):
             if w.end() >= end:
@@ -618,13 +699,12 @@ class QuoteStage:
             word = w.group(0).rstrip(",")
             m = self._indirect_end.search(word)
             if m is not None and m.start() > 0 and self.ending_row.get(m.group(0), {}).get("kind") == "connective":
-                keep = int(self.ending_row.get(m.group(0), {}).get("keep") or 0)
-                out.append((s, w.start() + m.start() + keep))
+                out.append((s, w.start() + m.start(), m.group(0)))
                 s = w.end()
                 while s < end and text[s] in " ,":
                     s += 1
-        out.append((s, end))
-        return [(a, b) for a, b in out if b - a >= 2]
+        out.append((s, end, cue))
+        return [(a, b, c) for a, b, c in out if b - a >= 2]
 
 
 @dataclass

@@ -57,11 +57,11 @@ CASES = [
     # 측: the side speaking
     ("한빛은행 측은 “사실과 다르다”고 반박했다.", [("사실과 다르다", "organization", None, "quote.direct.before")]),
     # an indirect quote with a speaker after the clause
-    ("버스 노선을 새로 짤 계획이라고 시 관계자는 말했다.", [("버스 노선을 새로 짤 계획이라", "official", None, "quote.indirect.after")]),
+    ("버스 노선을 새로 짤 계획이라고 시 관계자는 말했다.", [("버스 노선을 새로 짤 계획", "official", None, "quote.indirect.after")]),
     # chained indirect clauses share their speaker
     ("정부는 공급이 부족했다며 내년에 주택을 더 짓겠다고 밝혔다.",
-     [("공급이 부족했다", "organization", None, "quote.indirect.before"),
-      ("내년에 주택을 더 짓겠다", "organization", None, "quote.indirect.before")]),
+     [("공급이 부족했", "organization", None, "quote.indirect.before"),
+      ("내년에 주택을 더 짓겠", "organization", None, "quote.indirect.before")]),
     # an unbalanced mark in one sentence does not hide the quote of the next
     ("정민수 대표는 “올해는 어렵다고 했다. 한 주민은 “길이 좁다”고 말했다.", [("길이 좁다", "anonymous", None, "quote.direct.before")]),
     # a stray closing mark
@@ -78,7 +78,7 @@ def test_quotes(extractor, text, want):
 
 def test_second_mention_resolves_to_the_full_person(extractor):
     """이 대표 after 이정우 한빛은행 대표: the speaker's mention (the model's 이, or the first mention when no
-    mention was found there) carries the full person."""
+    mention was found there) carries the full person; the speaker's offsets cover the name as written."""
     import json
 
     text = "이정우 한빛은행 대표는 회의를 열었다. 이 대표는 “연내 결론을 내겠다”고 밝혔다."
@@ -86,7 +86,7 @@ def test_second_mention_resolves_to_the_full_person(extractor):
     row = result.rows["quotes"][0]
     mention = next(m for m in result.rows["mentions"] if m["mention_id"] == row["speaker_mention_id"])
     assert (json.loads(mention["normalized"])["name"], row["speaker_org"],
-            text[row["speaker_start"]:row["speaker_end"]]) == ("이정우", "한빛은행", "이 대표")
+            text[row["speaker_start"]:row["speaker_end"]]) == ("이정우", "한빛은행", "이")
 
 
 def test_quote_ids_and_sentences(extractor):
