@@ -36,9 +36,10 @@ MARK_KEYS = ("open", "close", "family", "standalone")
 RULE_KEYS = ("id", "description")
 LEXICONS = ("cues", "endings", "speaker_nouns", "anonymous", "pronouns", "subjects", "particles", "attributions",
             "deixis", "surnames", "titles", "qualifiers", "org_suffixes", "not_names", "clause_endings", "noun_cues",
-            "clause_openers", "honorifics")
+            "clause_openers", "honorifics", "anonymous_prefixes", "demonstratives")
 SENTENCE_END = ".?!"
 _HANGUL = regex.compile(r"[가-힣]")
+_HANGUL_WORD = regex.compile(r"[가-힣]{2,4}")
 _WORD = regex.compile(r"\S+")
 _TRAIL = ",.!?;:…)"  # punctuation that may end a word before the next one
 
@@ -235,6 +236,16 @@ class QuoteStage:
             "(?:" + _alternation(particles) + ")$")
         self._particle_end = regex.compile(
             "(?:" + _alternation(lex.get("clause_endings", {})) + ")(?:[ ]|$)")
+        self.titles = set(lex.get("titles", {}))
+        self.surnames = set(lex.get("surnames", {}))
+        self.not_names = set(lex.get("not_names", {}))
+        self.honorific_forms = tuple(f for f in lex.get("honorifics", {}) if f)
+        self.demonstratives = set(lex.get("demonstratives", {}))
+        topic = _alternation(k for k, r in particles.items() if r.get("kind") == "topic")
+        self._anon_prefix = regex.compile(
+            rf"(?<![가-힣A-Za-z0-9]){_alternation(lex.get('anonymous_prefixes', {}))}[ ](?P<noun>[가-힣]+?)"
+            rf"(?={topic}(?![가-힣]))")
+        self._topic_word = regex.compile(rf"(?P<bare>\S+?)(?P<p>{topic})(?=[ ,]|$)")
         self.org_suffixes = tuple(f for f in lex.get("org_suffixes", {}) if f)
         self.subjects = set(lex.get("subjects", {}))
 
@@ -263,8 +274,8 @@ class QuoteStage:
         quotes: list[Quote] = []
         for sentences in self._paragraphs(text):
             for si, sent in enumerate(sentences):
-                found = self._direct(text, sent, si, sentences, cands, cand_starts, people, state)
-                found += self._indirect(text, sent, found, cands, cand_starts, people, state)
+                found, consumed = self._direct(text, sent, si, sentences, cands, cand_starts, people, state)
+                found += self._indirect(text, sent, found, consumed, cands, cand_starts, people, state)
                 found.sort(key=lambda q: q.start)
                 for q in found:
                     if q.speaker is not None and q.speaker.kind != "unresolved":
@@ -419,11 +430,15 @@ class QuoteStage:
                 out.append(c)
         for o, c_, _ in (p for para in self._paragraph_spans(text) for p in self._pairs(text, *para)):
             # a quoted name followed by a particle is a name, here of a group speaking: '개헌추진 모임'이 밝혔다
+            if len(text[o + 1:c_].split()) > 3:
+                continue  # a sentence in quotes before 는 is an adnominal quote ('…'는 신고가), not a name
             c = self._with_particle(text, o, c_ + 1, "organization", org=text[o + 1:c_], head=(o + 1, c_))
             if c and c.particle:
                 out.append(c)
         for m in self._loose_person.finditer(text):
             org = m.group("org")
+            if m.group("name") in self.subjects:
+                continue  # 소속사 대표는: an organization's word, not a name
             if org and self._particle_end.search(org):
                 continue  # the words before a title are an organization's name, not a clause (…를 맡은 대표는)
             inside = next((p for p in people if p.start == m.start("name")), None)  # the model's 김지훈, if any
@@ -434,13 +449,15 @@ class QuoteStage:
                 out.append(c)
         for m in self._noun.finditer(text):
             s = m.start()
-            if s > 0 and _HANGUL.match(text, s - 1) and not (s in orgs):
-                continue  # inside a word (a 측 ending 관측), unless attached to an organization (삼성전자측)
+            if s > 0 and _HANGUL.match(text, s - 1) and s not in orgs and not (
+                    self.noun_kind.get(m.group("noun")) == "organization" and s > 1 and _HANGUL.match(text, s - 2)):
+                continue  # inside a word (관측), unless attached to an organization's name (삼성전자측, 홈플러스측)
             org_m = orgs.get(s) or orgs.get(s - 1) if s > 0 else None
             org, start = None, s
             kind = self.noun_kind.get(m.group("noun"), "official")
             head = m.span("noun")  # an official: the noun 관계자; a side (측): the organization, as written
             w = regex.search(r"([가-힣A-Za-z0-9]+)[ ]?$", text[max(0, s - 20):s])
+            attached = w is not None and not w.group(0).endswith(" ") and kind == "organization"
             if org_m is not None:
                 org, start = org_m.value.get("name") or org_m.text, (org_m.extent or (org_m.start, org_m.end))[0]
                 if kind == "organization":
@@ -450,6 +467,9 @@ class QuoteStage:
                 org = w.group(1)
                 if kind == "organization":
                     head = (start, start + len(org))
+            elif attached:  # 홈플러스측은: the name the side is attached to
+                start = s - len(w.group(1))
+                org, head = w.group(1), (start, s)
             elif w and kind == "organization" and w.group(1) in person_at:
                 # a person's camp (백윤식 측): the side speaks, not the person; the org keeps 측
                 start = s - len(w.group(0))
@@ -465,7 +485,12 @@ class QuoteStage:
             for m in pattern.finditer(text):
                 pm = self._particle_tail.search(m.group(0))
                 bare = m.start() + (pm.start() if pm else len(m.group(0)))
-                out.append(Candidate(m.start(), bare, m.end(), kind, "topic", head=(m.start(), bare)))
+                pk = self.particle_kind.get(pm.group(0), "topic") if pm else "topic"
+                out.append(Candidate(m.start(), bare, m.end(), kind, pk, head=(m.start(), bare)))
+        for m in self._anon_prefix.finditer(text):  # 한 측근은
+            c = self._with_particle(text, m.start(), m.end(), "anonymous", head=m.span("noun"))
+            if c and c.particle:
+                out.append(c)
         # one candidate per stretch of text: the longest, then by kind
         out.sort(key=lambda c: (c.particle is None, c.loose, -(c.end - c.start), _KIND_ORDER[c.kind], c.start))
         kept: list[Candidate] = []
@@ -532,8 +557,10 @@ class QuoteStage:
         return None
 
     def _direct(self, text, sent: _Sentence, si: int, sentences: list[_Sentence], cands, starts, people,
-                state: "_State") -> list[Quote]:
+                state: "_State") -> tuple[list[Quote], list[tuple[int, int]]]:
+        """The direct quotes of a sentence, and the stretches they take with their endings and verbs."""
         found: list[Quote] = []
+        consumed: list[tuple[int, int]] = []
         groups: list[list[tuple[int, int, int, tuple | None, str]]] = []  # (open, close, ending end, cue, ending)
         standalone: list[tuple[int, int]] = []
         for o, c, mark in sent.pairs:
@@ -568,6 +595,8 @@ class QuoteStage:
             speaker, how = self._pick(region, state, people, first[0]), "before"
             if speaker is None and cue is not None:
                 speaker, how = self._pick(self._in(cands, starts, last[2], cue[0]), state, people, last[2]), "after"
+            if speaker is None:
+                speaker, how = self._subject_phrase(text, boundary, first[0]), "subject"
             if speaker is None and state.last is not None and (state.last_sentence_quoted or found):
                 speaker, how = state.last, "carried"
             if speaker is None:
@@ -581,10 +610,49 @@ class QuoteStage:
             if speaker is not None:
                 state.last = speaker
             boundary = cue[1] if cue else last[2]
+            consumed.append((first[0], boundary))
         for o, c in standalone:
             speaker, how = self._standalone_speaker(text, sent, si, sentences, (o, c), cands, starts, people, state)
             found.append(Quote(o + 1, c, "direct", f"quote.direct.{how}", None, speaker))
-        return found
+            consumed.append((o, c + 1))
+        return found, consumed
+
+    def _subject_phrase(self, text: str, a: int, b: int) -> Speaker | None:
+        """No known speaker before the quote: the last topic-marked phrase of text[a:b] (허경환은, 박 후보는, 이 농장은),
+        its words back to the first that ends a clause; its kind by shape — a name (a surname and one to three
+        syllables, or a surname alone before a noun, or a name before 씨), an organization's ending, else
+        unresolved (the phrase is kept as the speaker's offsets)."""
+        words = list(_WORD.finditer(text, self._skip_openers(text, a, b), b))
+        for k in range(len(words) - 1, -1, -1):
+            m = self._topic_word.fullmatch(words[k].group(0))
+            if m is None:
+                continue
+            first = k
+            while first > 0 and k - first < 2 and not self._particle_end.search(words[first - 1].group(0)) \
+                    and not self._particle_tail.search(words[first - 1].group(0)):
+                first -= 1
+            start, end = words[first].start(), words[k].start() + m.end("bare")
+            bare = [regex.sub(r"\(.*?\)", "", w) for w in text[start:end].split()]
+            bare = [w for w in bare if w]
+            if not bare:
+                return None
+            head = words[first]
+            name_end = head.start() + len(regex.sub(r"\(.*$", "", head.group(0)))
+            last = bare[-1]
+            if last.endswith(self.honorific_forms) and (len(bare) > 1 or len(last) > 1):
+                name = next(bare[-1][:-len(h)] for h in self.honorific_forms if last.endswith(h)) or bare[-2]
+                return Speaker("person", start, start + len(bare[0]) if len(bare) > 1 else end - 1, name)
+            if bare[0] in self.demonstratives and len(bare) > 1 and bare[1] not in self.titles:
+                return Speaker("unresolved", start, end)
+            if len(bare) > 1 and bare[0] in self.surnames:
+                return Speaker("person", start, start + len(bare[0]), bare[0],
+                               bare[1] if bare[1] in self.titles else None)
+            if _name_shaped(bare[0], self.surnames) and bare[0] not in self.not_names | self.subjects | self.titles:
+                return Speaker("person", start, name_end, bare[0], last if last in self.titles else None)
+            if last.endswith(self.org_suffixes):
+                return Speaker("organization", start, end, org=" ".join(bare))
+            return Speaker("unresolved", start, end)
+        return None
 
     def _standalone_speaker(self, text, sent, si, sentences, pair, cands, starts, people, state):
         o, c = pair
@@ -612,10 +680,10 @@ class QuoteStage:
 
     # -- indirect quotes ----------------------------------------------------------------------------------------
 
-    def _indirect(self, text, sent: _Sentence, direct: list[Quote], cands, starts, people,
-                  state: "_State") -> list[Quote]:
+    def _indirect(self, text, sent: _Sentence, direct: list[Quote], consumed: list[tuple[int, int]], cands,
+                  starts, people, state: "_State") -> list[Quote]:
         found: list[Quote] = []
-        taken = [(q.start - 1, q.end + 1) for q in direct]
+        taken = consumed
         words = list(_WORD.finditer(text, sent.start, sent.end))
         boundary = max([sent.start] + [e for _, e in taken])
         for wi, w in enumerate(words):
@@ -655,6 +723,11 @@ class QuoteStage:
                     chosen = [c for c in region if c.head == (speaker.start, speaker.end)
                               or c.start == speaker.start] or region
                     clause_start = chosen[-1].end
+                elif (subject := self._subject_phrase(text, boundary, w.start())) is not None:
+                    speaker, how = subject, "subject"
+                    topic = next((x for x in _WORD.finditer(text, subject.start, w.start())
+                                  if self._topic_word.fullmatch(x.group(0))), None)
+                    clause_start = topic.end() if topic else clause_start
                 elif state.last is not None and (state.last_sentence_quoted or found or direct):
                     speaker, how = state.last, "carried"
                 else:
@@ -711,6 +784,12 @@ class QuoteStage:
 class _State:
     last: Speaker | None = None
     last_sentence_quoted: bool = False
+
+
+def _name_shaped(word: str, surnames: set[str]) -> bool:
+    """허경환, 남궁민수: a surname (one or two syllables) and one to three more, all Hangul."""
+    return _HANGUL_WORD.fullmatch(word) is not None and (
+        word[:1] in surnames or word[:2] in surnames)
 
 
 def _full_name(m: Mention) -> bool:
