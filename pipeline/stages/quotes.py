@@ -266,6 +266,17 @@ class QuoteStage:
         # dates and times (with the space after them) may open a reported clause: 4일 …라고 밝혔다
         self._dates = sorted((m.start, m.end + 1) for m in analysis.mentions
                              if m.label in ("DATE", "TIME") and text[m.end:m.end + 1] in (" ", ","))
+        forms = analysis.forms
+        form_starts = [f.start for f in forms]
+
+        def particle_at(pos: int) -> bool:
+            """Kiwi read a particle (J…) starting at ``pos`` (no segmentation: take it as one)."""
+            if not forms:
+                return True
+            i = bisect.bisect_left(form_starts, pos)
+            return i < len(forms) and forms[i].start == pos and forms[i].tag.startswith("J") or \
+                i < len(forms) and forms[i].start != pos and i > 0 and "J" in forms[i - 1].tag
+        self._particle_at = particle_at
         cands = self._candidates(analysis)
         cand_starts = [c.start for c in cands]
         people = sorted((m for m in analysis.mentions if m.label == "PERSON" and m.value and _full_name(m)),
@@ -609,7 +620,10 @@ class QuoteStage:
                 found.append(Quote(o + 1, c, "direct", f"quote.direct.{how}", shown, speaker))
             if speaker is not None:
                 state.last = speaker
-            boundary = cue[1] if cue else last[2]
+            if self.ending_row.get(last[4], {}).get("kind") == "connective" or cue is None:
+                boundary = last[2]  # …”라며 the sentence goes on: its verb may close a clause of its own
+            else:
+                boundary = cue[1]
             consumed.append((first[0], boundary))
         for o, c in standalone:
             speaker, how = self._standalone_speaker(text, sent, si, sentences, (o, c), cands, starts, people, state)
@@ -625,8 +639,8 @@ class QuoteStage:
         words = list(_WORD.finditer(text, self._skip_openers(text, a, b), b))
         for k in range(len(words) - 1, -1, -1):
             m = self._topic_word.fullmatch(words[k].group(0))
-            if m is None:
-                continue
+            if m is None or not self._particle_at(words[k].start() + m.end("bare")):
+                continue  # 보내는 (an adnominal ending), not 도구는
             first = k
             while first > 0 and k - first < 2 and not self._particle_end.search(words[first - 1].group(0)) \
                     and not self._particle_tail.search(words[first - 1].group(0)):
@@ -686,6 +700,17 @@ class QuoteStage:
         taken = consumed
         words = list(_WORD.finditer(text, sent.start, sent.end))
         boundary = max([sent.start] + [e for _, e in taken])
+        ends = []  # (word index, ending) of the words that end in an indirect ending, outside direct quotes
+        for wi, w in enumerate(words):
+            if any(a <= w.start() <= b for a, b in taken):
+                continue
+            word = w.group(0).rstrip(_TRAIL)
+            m = self._indirect_end.search(word)
+            if m is not None and m.start() > 0 and not any(ch in self.closers or ch in self.marks
+                                                           for ch in word[-3:]):
+                ends.append((wi, m.group(0)))
+        last_quotative = max([wi for wi, e in ends if self.ending_row.get(e, {}).get("kind") != "connective"],
+                             default=-1)
         for wi, w in enumerate(words):
             if any(a <= w.start() <= b for a, b in taken) or w.start() < boundary:
                 continue
@@ -710,6 +735,10 @@ class QuoteStage:
                             after_speaker = self._pick(self._in(cands, starts, w.end(), words[wj].start()), state,
                                                        people, w.end())
                         break
+            elif kind == "connective" and wi > last_quotative:
+                # …했다며 불참을 통보했다, …건넸다며 칭송했다: the last connective clause of a sentence reports
+                # speech by itself; its ending is its cue (a clause before a quotative one is split off below)
+                cue = (w.end(), w.end(), ending)
             if cue is None:
                 continue
             clause_end = w.start() + m.start()
@@ -726,8 +755,11 @@ class QuoteStage:
                 elif (subject := self._subject_phrase(text, boundary, w.start())) is not None:
                     speaker, how = subject, "subject"
                     topic = next((x for x in _WORD.finditer(text, subject.start, w.start())
-                                  if self._topic_word.fullmatch(x.group(0))), None)
+                                  if (t := self._topic_word.fullmatch(x.group(0)))
+                                  and self._particle_at(x.start() + t.end("bare"))), None)
                     clause_start = topic.end() if topic else clause_start
+                elif kind == "connective" and cue[0] == cue[1]:
+                    continue  # a connective clause with no verb and no speaker: too weak alone
                 elif state.last is not None and (state.last_sentence_quoted or found or direct):
                     speaker, how = state.last, "carried"
                 else:
