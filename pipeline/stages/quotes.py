@@ -277,6 +277,13 @@ class QuoteStage:
             return i < len(forms) and forms[i].start == pos and forms[i].tag.startswith("J") or \
                 i < len(forms) and forms[i].start != pos and i > 0 and "J" in forms[i - 1].tag
         self._particle_at = particle_at
+        form_ends = {f.end: f.tag for f in forms}
+
+        def noun_before(pos: int) -> bool:
+            """The word ending at ``pos`` ends in a noun, a foreign word, a number or a bracket (Kiwi's tags)."""
+            tag = form_ends.get(pos, "")
+            return tag.split("+")[-1].startswith(("N", "SL", "SN", "SH", "SS", "XSN")) if tag else not forms
+        self._noun_before = noun_before
         cands = self._candidates(analysis)
         cand_starts = [c.start for c in cands]
         people = sorted((m for m in analysis.mentions if m.label == "PERSON" and m.value and _full_name(m)),
@@ -642,9 +649,8 @@ class QuoteStage:
             if m is None or not self._particle_at(words[k].start() + m.end("bare")):
                 continue  # 보내는 (an adnominal ending), not 도구는
             first = k
-            while first > 0 and k - first < 2 and not self._particle_end.search(words[first - 1].group(0)) \
-                    and not self._particle_tail.search(words[first - 1].group(0)):
-                first -= 1
+            while first > 0 and k - first < 2 and self._noun_before(words[first - 1].end()):
+                first -= 1  # 김동희(13세) 학생은: nouns before the topic word are part of the phrase
             start, end = words[first].start(), words[k].start() + m.end("bare")
             bare = [regex.sub(r"\(.*?\)", "", w) for w in text[start:end].split()]
             bare = [w for w in bare if w]

@@ -132,3 +132,39 @@ LOOSE = [
 def test_speaker_by_shape(extractor, text, want):
     row = _quotes(extractor, text)[0]
     assert (row["speaker_kind"], row["speaker_name"], row["speaker_title"], row["speaker_org"]) == want
+
+
+FORMS = [
+    # marks of one family pair freely: "…” as news text writes them
+    ('정민수 대표는 "주문이 늘었다”고 말했다.', [("주문이 늘었다", "direct", "말했다", "person", "정민수")]),
+    # a mark left open is closed by a later mark before a quotative ending
+    ('정민수 대표는 "주문이 늘었다\'고 말했다.', [("주문이 늘었다", "direct", "말했다", "person", "정민수")]),
+    # a connective ending is the cue of its own quote; the verb is the last one's
+    ("정민수 대표는 “첫째다”라며 “둘째다”라고 말했다.",
+     [("첫째다", "direct", "라며", "person", "정민수"), ("둘째다", "direct", "말했다", "person", "정민수")]),
+    # an adnominal ending before a speech noun
+    ("한빛은행은 “규정을 지켰다”는 입장을 밝혔다.", [("규정을 지켰다", "direct", "밝혔다", "organization", None)]),
+    ("한빛은행은 대출을 줄이겠다는 방침이다.", [("대출을 줄이겠", "indirect", "방침이다", "organization", None)]),
+    # the last connective clause reports speech by itself when a speaker stands before it
+    ("주민들은 소음이 심하다며 공사 중단을 요구했다.", [("소음이 심하", "indirect", "다며", "anonymous", None)]),
+    ("정민수 대표는 일정이 겹쳤다며 행사에 불참했다.", [("일정이 겹쳤", "indirect", "다며", "person", "정민수")]),
+    # dates and connectives opening a reported clause belong to the reporting sentence
+    ("한빛은행은 이날 지점 10곳을 닫겠다고 밝혔다.", [("지점 10곳을 닫겠", "indirect", "밝혔다", "organization", None)]),
+    # the sentence's topic phrase when nothing else is known: a name by shape, a surname before a noun, 씨
+    ("허민준은 “다시 뛰겠다”고 말했다.", [("다시 뛰겠다", "direct", "말했다", "person", "허민준")]),
+    ("박 후보는 “끝까지 가겠다”고 말했다.", [("끝까지 가겠다", "direct", "말했다", "person", "박")]),
+    ("이어 다인 씨는 “고마웠다”고 전했다.", [("고마웠다", "direct", "전했다", "person", "다인")]),
+    # a demonstrative before a noun is a back-reference, not the surname 이
+    ("이 농장은 “닭이 죽었다”고 신고했다.", [("닭이 죽었다", "direct", "신고했다", "unresolved", None)]),
+    # an anonymous source by its prefix; a side attached to its name
+    ("한 측근은 “건강하시다”고 전했다.", [("건강하시다", "direct", "전했다", "anonymous", None)]),
+    ("홈플러스측은 “검토 중”이라고 밝혔다.", [("검토 중", "direct", "밝혔다", "organization", None)]),
+    # the verb after a direct quote closes no indirect clause of its own (…”고 말했다고 한다)
+    ("정민수 대표는 “늦었다”고 말했다고 한다.", [("늦었다", "direct", "말했다고", "person", "정민수")]),
+]
+
+
+@pytest.mark.parametrize("text,want", FORMS, ids=[c[0][:16] for c in FORMS])
+def test_forms(extractor, text, want):
+    rows = _quotes(extractor, text)
+    assert [(r["quote"], r["kind"], r["cue"], r["speaker_kind"], r["speaker_name"]) for r in rows] == want
