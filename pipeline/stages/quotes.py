@@ -284,6 +284,8 @@ class QuoteStage:
             tag = form_ends.get(pos, "")
             return tag.split("+")[-1].startswith(("N", "SL", "SN", "SH", "SS", "XSN")) if tag else not forms
         self._noun_before = noun_before
+        form_tags = {f.start: f.tag for f in forms}
+        self._proper_at = lambda pos: form_tags.get(pos, "NNP" if not forms else "").startswith("NNP")
         cands = self._candidates(analysis)
         cand_starts = [c.start for c in cands]
         people = sorted((m for m in analysis.mentions if m.label == "PERSON" and m.value and _full_name(m)),
@@ -667,7 +669,8 @@ class QuoteStage:
             if len(bare) > 1 and bare[0] in self.surnames:
                 return Speaker("person", start, start + len(bare[0]), bare[0],
                                bare[1] if bare[1] in self.titles else None)
-            if _name_shaped(bare[0], self.surnames) and bare[0] not in self.not_names | self.subjects | self.titles:
+            if _name_shaped(bare[0], self.surnames) and bare[0] not in self.not_names | self.subjects | self.titles \
+                    and self._proper_at(start):  # 허경환 (NNP), not 정책위 (a common noun)
                 return Speaker("person", start, name_end, bare[0], last if last in self.titles else None)
             if last.endswith(self.org_suffixes):
                 return Speaker("organization", start, end, org=" ".join(bare))
