@@ -38,6 +38,7 @@ LEXICONS = ("cues", "endings", "speaker_nouns", "anonymous", "pronouns", "subjec
             "deixis", "surnames", "titles", "qualifiers", "org_suffixes", "not_names", "clause_endings", "noun_cues",
             "clause_openers", "honorifics", "anonymous_prefixes", "demonstratives")
 SENTENCE_END = ".?!"
+MAX_SENTENCE = 2000  # characters; longer stretches without a sentence end are read in pieces (time stays linear)
 _HANGUL = regex.compile(r"[가-힣]")
 _HANGUL_WORD = regex.compile(r"[가-힣]{2,4}")
 _WORD = regex.compile(r"\S+")
@@ -193,6 +194,9 @@ class QuoteStage:
         self.marks = {m.open: m for m in rules.marks}
         self.closers = {m.close for m in rules.marks}
         self.close_family = {m.close: m.family for m in rules.marks}
+        direct_endings = _alternation(f for f, r in lex.get("endings", {}).items() if r.get("direct") == "yes")
+        self._closing_before_ending = regex.compile(
+            _alternation({*self.marks, *self.closers}) + "(?=" + direct_endings + "(?![가-힣]))")
         self.mark_of_close = {m.close: m for m in rules.marks}
         self.cue_of = {f: r.get("cue") or f for f, r in lex.get("cues", {}).items()}
         endings = lex.get("endings", {})
@@ -363,16 +367,23 @@ class QuoteStage:
                 stack.append((i, mark))
         if stack:
             left_open.append(stack[0])
-        # a mark left open is closed by a later mark of any family right before a quotative ending ("…'라고)
-        for o, mark in left_open:
-            if any(a <= o <= b for a, b, _ in pairs):
+        # a mark left open is closed by a later mark of any family right before a quotative ending ("…'라고),
+        # within the reach of one long sentence
+        spans = sorted((a, b) for a, b, _ in pairs)
+        starts_ = [a for a, _ in spans]
+        reach = -1  # end of the last pair made here: marks inside it are part of it
+        closing = [m.start() for m in self._closing_before_ending.finditer(text, start, end)] if left_open else []
+        for o, mark in sorted(left_open, key=lambda x: x[0]):
+            k = bisect.bisect_right(starts_, o) - 1
+            if o <= reach or k >= 0 and spans[k][0] <= o <= spans[k][1]:
                 continue
-            for i in range(o + 1, end):
-                if (text[i] in self.close_family or text[i] in self.marks) and \
-                        self._direct_end.match(text, i + 1) is not None:
-                    if not any(o < a < i or o < b < i for a, b, _ in pairs):
-                        pairs.append((o, i, mark))
-                    break
+            n = bisect.bisect_right(closing, o)
+            if n < len(closing) and closing[n] < o + MAX_SENTENCE:
+                i = closing[n]
+                j = bisect.bisect_right(starts_, o)
+                if j >= len(starts_) or starts_[j] > i:  # no quote between: the mark is the closing one
+                    pairs.append((o, i, mark))
+                    reach = i
         pairs.sort()
         return pairs
 
@@ -396,6 +407,11 @@ class QuoteStage:
                 cuts.append(i + 1)
         out, s = [], start
         for c in [*cuts, end]:
+            while c - s > MAX_SENTENCE:  # a stretch with no sentence end: bounded pieces cut at a space
+                cut = text.rfind(" ", s + MAX_SENTENCE // 2, s + MAX_SENTENCE)
+                cut = cut + 1 if cut > s else s + MAX_SENTENCE
+                out.append(_Sentence(s, cut, [p for p in pairs if s <= p[0] and p[1] < cut]))
+                s = cut
             if text[s:c].strip():
                 out.append(_Sentence(s, c, [p for p in pairs if s <= p[0] and p[1] < c]))
             s = c
@@ -514,10 +530,13 @@ class QuoteStage:
         # one candidate per stretch of text: the longest, then by kind
         out.sort(key=lambda c: (c.particle is None, c.loose, -(c.end - c.start), _KIND_ORDER[c.kind], c.start))
         kept: list[Candidate] = []
+        kept_starts: list[int] = []  # kept candidates do not overlap: sorted by start, they are sorted by end too
         for c in out:
-            if all(c.end <= k.start or c.start >= k.end for k in kept):
-                kept.append(c)
-        kept.sort(key=lambda c: c.start)
+            i = bisect.bisect_left(kept_starts, c.end)  # kept ones starting before c ends
+            if i > 0 and kept[i - 1].end > c.start:
+                continue
+            kept.insert(i, c)
+            kept_starts.insert(i, c.start)
         return kept
 
     @staticmethod
@@ -584,8 +603,8 @@ class QuoteStage:
         groups: list[list[tuple[int, int, int, tuple | None, str]]] = []  # (open, close, ending end, cue, ending)
         standalone: list[tuple[int, int]] = []
         for o, c, mark in sent.pairs:
-            if c - o <= 1:
-                continue
+            if c - o <= 1 or not any(ch.isalnum() for ch in text[o + 1:c]):
+                continue  # nothing but marks and spaces inside
             m = self._direct_end.match(text, c + 1)
             if m is not None:
                 ending = m.group(0)

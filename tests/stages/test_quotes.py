@@ -168,3 +168,20 @@ FORMS = [
 def test_forms(extractor, text, want):
     rows = _quotes(extractor, text)
     assert [(r["quote"], r["kind"], r["cue"], r["speaker_kind"], r["speaker_name"]) for r in rows] == want
+
+
+@pytest.mark.parametrize("text,n", [
+    ("“가 ”나 ‘다 " * 300, 0),  # marks that never pair at the top level
+    ("“" * 500 + "고 말했다", 0),  # openings only
+    ("정부는 늘리겠다고 밝혔고 " * 300, 299),  # one stretch with no sentence end, read in pieces
+])
+def test_pathological_marks_and_stretches(text, n):
+    """Degenerate inputs (see bench/pathological.py for their time) give plain answers, never an error."""
+    from pipeline.article import Analysis, Article, Sentence
+
+    stage = QuoteStage(RULES)
+    analysis = Analysis(article=Article(doc_id="p", text=text))
+    analysis.sentences = [Sentence(0, 0, len(text))]
+    stage(analysis)
+    assert len(analysis.quotes) == n
+    assert all(0 <= q.start < q.end <= len(text) for q in analysis.quotes)
