@@ -7,9 +7,11 @@ Built where the output folder is assembled (``pipeline.engines.assemble``), sinc
   one article a name is one person. Across articles, the articles that give the name an organization are split by
   organization (동명이인: 김민수 of 한빛전자 and 김민수 of 서울시 are two people) and merged when it agrees; an article
   giving no organization joins the one person of that name with its title, else the one person of that name, else a
-  person of that name without an organization. A surname alone or a name with a space in it (a model's 김 지사)
+  person of that name without an organization. Organizations that contain one another (국방 and 국방부, 삼성 and
+  삼성전자) agree: they are one person's, keyed by the shortest. A surname alone or a name with a space in it (a model's 김 지사)
   belongs to the one full name of that surname in its article, and is never an entity of its own: with no such
-  name, or two, its ``entity_id`` stays empty.
+  name, or two, its ``entity_id`` stays empty. A withheld name (김모, person_placeholders.tsv) is a person per
+  article (its organization key is the document's id).
 - An organization is its canonical name (the rules and organizations.tsv resolve 한은 to 한국은행); a name that is
   the alias of exactly one other name (MS, written next to 마이크로소프트(MS)) is that organization.
 - A location is its text.
@@ -86,6 +88,7 @@ def build_entities(mentions: pd.DataFrame, documents: pd.DataFrame,
 
     if surnames is None:
         surnames = _surnames()
+    placeholders = _placeholders(surnames)
     m = mentions[mentions["label"].isin(ENTITY_LABELS)].reset_index(drop=True)
     docs = m["doc_id"].astype(str).tolist()
     labels = m["label"].astype(str).tolist()
@@ -118,18 +121,23 @@ def build_entities(mentions: pd.DataFrame, documents: pd.DataFrame,
                     per_doc[(name, docs[i])]["org"][v["organization"]] += 1
                 if v.get("title"):
                     per_doc[(name, docs[i])]["title"][v["title"]] += 1
-    orgs_of_name: dict[str, set[str]] = defaultdict(set)
+    written: dict[str, set[str]] = defaultdict(set)  # name -> the organizations its articles give it
     for (name, _), seen in per_doc.items():
         if seen["org"]:
-            orgs_of_name[name].add(_main(seen["org"]))
-    titles_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # (name, org) -> titles
+            written[name].add(_main(seen["org"]))
+    org_key = {(name, o): k for name, orgs in written.items() for o, k in _org_groups(orgs).items()}
+    orgs_of_name: dict[str, set[str]] = {name: {org_key[(name, o)] for o in orgs} for name, orgs in written.items()}
+    titles_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # (name, org key) -> titles
     for (name, _), seen in per_doc.items():
         if seen["org"]:
-            titles_of[(name, _main(seen["org"]))].update(seen["title"])
+            titles_of[(name, org_key[(name, _main(seen["org"]))])].update(seen["title"])
     person_key: dict[tuple[str, str], str] = {}
     for (name, doc), seen in per_doc.items():
+        if name in placeholders:  # 김모: a withheld name, one person per article
+            person_key[(name, doc)] = f"doc:{doc}"
+            continue
         if seen["org"]:
-            person_key[(name, doc)] = _main(seen["org"])
+            person_key[(name, doc)] = org_key[(name, _main(seen["org"]))]
             continue
         orgs = sorted(orgs_of_name.get(name, ()))
         with_title = [o for o in orgs if seen["title"] and set(seen["title"]) & titles_of[(name, o)]]
@@ -202,6 +210,27 @@ def _by_surname(name: str, doc: str, full_names: dict[str, set[str]], surnames: 
     return found[0] if len(found) == 1 else None
 
 
+def _org_groups(orgs: set[str]) -> dict[str, str]:
+    """Organizations one person's articles may write differently, grouped: one contains the other (국방 and 국방부,
+    노조위원회 and 철도노조위원회, 삼성 and 삼성전자). Each maps to its group's key, the shortest name (ties: the
+    first in name order), so the key does not depend on how often each is written."""
+    names = sorted(orgs, key=lambda o: (len(o), o))
+    parent = {o: o for o in names}
+
+    def find(o: str) -> str:
+        while parent[o] != o:
+            o = parent[o]
+        return o
+
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if len(a) >= 2 and a in b:
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[max(ra, rb, key=lambda o: (len(o), o))] = min(ra, rb, key=lambda o: (len(o), o))
+    return {o: find(o) for o in names}
+
+
 def _main(counter: Counter) -> str:
     """The organization an article gives a person most often (ties: the first in name order)."""
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
@@ -209,6 +238,15 @@ def _main(counter: Counter) -> str:
 
 def _joined(values: set[str]) -> str | None:
     return LIST_SEPARATOR.join(sorted(values)) if values else None
+
+
+def _placeholders(surnames: frozenset[str]) -> frozenset[str]:
+    """김모, 박모 …: each surname with each ending of person_placeholders.tsv."""
+    from pipeline.paths import BUILTIN_LEXICONS_DIR
+    from pipeline.ruleset.tsv import parse_tsv
+
+    _, rows = parse_tsv((BUILTIN_LEXICONS_DIR / "person_placeholders.tsv").read_text(encoding="utf-8-sig"))
+    return frozenset(s + e for s in surnames for e in rows)
 
 
 def _surnames() -> frozenset[str]:

@@ -125,3 +125,24 @@ def test_ids_stable_across_incremental_runs(tmp_path):
     mentions = pd.read_parquet(out / "mentions.parquet")
     people = mentions[mentions["label"] == "PERSON"]
     assert people["entity_id"].notna().all() and set(people["entity_id"]) <= set(after.index)
+
+
+@pytest.mark.parametrize("orgs,same", [
+    (("국방부", "국방"), True),  # one contains the other: one person
+    (("철도노조위원회", "노조위원회"), True),
+    (("국방부", "동아일보"), False),  # 동명이인
+])
+def test_organizations_that_contain_one_another_agree(orgs, same):
+    rows = [(f"d{i}", "PERSON", "김병관", _person("김병관", "장관", o)) for i, o in enumerate(orgs)]
+    mentions, documents = _frames(rows)
+    _, ids = build_entities(mentions, documents)
+    assert (ids["entity_id"].nunique() == 1) == same
+
+
+def test_withheld_names_are_one_person_per_article():
+    rows = [("a", "PERSON", "김모", _person("김모")), ("a", "PERSON", "김모", _person("김모")),
+            ("b", "PERSON", "김모", _person("김모"))]
+    mentions, documents = _frames(rows)
+    _, ids = build_entities(mentions, documents)
+    assert list(ids.sort_values(["doc_id", "mention_id"])["entity_id"]) == [
+        entity_id("PERSON", "김모", "doc:a"), entity_id("PERSON", "김모", "doc:a"), entity_id("PERSON", "김모", "doc:b")]
