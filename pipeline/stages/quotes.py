@@ -207,7 +207,9 @@ class QuoteStage:
         self._indirect_end = regex.compile(_alternation(indirect) + r"$")
         self._cue = regex.compile(_alternation(self.cue_of))
         self._noun_cue = regex.compile(_alternation(lex.get("noun_cues", {})))
-        self._opener = regex.compile(_alternation(lex.get("clause_openers", {})) + r"(?![가-힣])[ ,]*")
+        topic_particles = _alternation(k for k, r in lex.get("particles", {}).items() if r.get("kind") == "topic")
+        self._opener = regex.compile(  # 이날, 현재는: the reporting sentence's, not the reported clause's
+            _alternation(lex.get("clause_openers", {})) + "(?:" + topic_particles + r")?(?![가-힣])[ ,]*")
         particles = lex.get("particles", {})
         self.particle_kind = {f: r.get("kind", "subject") for f, r in particles.items()}
         attributions = _alternation(lex.get("attributions", {}))
@@ -634,6 +636,8 @@ class QuoteStage:
             speaker, how = self._pick(region, state, people, first[0]), "before"
             if speaker is None and cue is not None:
                 speaker, how = self._pick(self._in(cands, starts, last[2], cue[0]), state, people, last[2]), "after"
+            if speaker is None and found and state.last is not None:
+                speaker, how = state.last, "carried"  # a second chain of the same sentence: its speaker goes on
             if speaker is None:
                 speaker, how = self._subject_phrase(text, boundary, first[0]), "subject"
             if speaker is None and state.last is not None and (state.last_sentence_quoted or found):
@@ -667,8 +671,9 @@ class QuoteStage:
         words = list(_WORD.finditer(text, self._skip_openers(text, a, b), b))
         for k in range(len(words) - 1, -1, -1):
             m = self._topic_word.fullmatch(words[k].group(0))
-            if m is None or not self._particle_at(words[k].start() + m.end("bare")):
-                continue  # 보내는 (an adnominal ending), not 도구는
+            bare_end = words[k].start() + m.end("bare") if m is not None else -1
+            if m is None or not self._particle_at(bare_end) or not self._noun_before(bare_end):
+                continue  # 보내는 (an adnominal ending), 대해서는 (a verb's): not 도구는
             first = k
             while first > 0 and k - first < 2 and self._noun_before(words[first - 1].end()):
                 first -= 1  # 김동희(13세) 학생은: nouns before the topic word are part of the phrase
@@ -780,6 +785,8 @@ class QuoteStage:
                     chosen = [c for c in region if c.head == (speaker.start, speaker.end)
                               or c.start == speaker.start] or region
                     clause_start = chosen[-1].end
+                elif (found or direct) and state.last is not None:
+                    speaker, how = state.last, "carried"  # …라고 전하면서 …라고 밝혔다: one speaker
                 elif (subject := self._subject_phrase(text, boundary, w.start())) is not None:
                     speaker, how = subject, "subject"
                     topic = next((x for x in _WORD.finditer(text, subject.start, w.start())

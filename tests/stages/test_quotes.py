@@ -159,6 +159,12 @@ FORMS = [
     # an anonymous source by its prefix; a side attached to its name
     ("한 측근은 “건강하시다”고 전했다.", [("건강하시다", "direct", "전했다", "anonymous", None)]),
     ("홈플러스측은 “검토 중”이라고 밝혔다.", [("검토 중", "direct", "밝혔다", "organization", None)]),
+    # a topic after a verb's ending is what the quote is about, not who says it
+    ("이어 수출에 대해서는 “곧 나아진다”고 답했다.", [("곧 나아진다", "direct", "답했다", "unresolved", None)]),
+    # a second reported clause of a sentence keeps the sentence's speaker
+    ("한빛은행 측은 금리가 내렸다고 전하면서 현재는 대출이 늘고 있다고 밝혔다.",
+     [("금리가 내렸", "indirect", "전하면서", "organization", None),
+      ("대출이 늘고 있", "indirect", "밝혔다", "organization", None)]),
     # the verb after a direct quote closes no indirect clause of its own (…”고 말했다고 한다)
     ("정민수 대표는 “늦었다”고 말했다고 한다.", [("늦었다", "direct", "말했다고", "person", "정민수")]),
 ]
