@@ -143,6 +143,29 @@ def load_quote_rules(dirs: Iterable[str | Path]) -> QuoteRules:
     return out
 
 
+def example_failures(example: Mapping[str, Any], extractor, counter: bool = False) -> list[str]:
+    """What is wrong with one example (or counterexample) of a quote rule file, run through ``extractor``: the
+    quotes found must be the ones expected, in order, with the kind, cue and speaker fields given (empty: all
+    right). ``krnews rules test`` and tests/stages/test_quotes.py both run every example through it."""
+    result = extractor.extract(example["text"], published=example.get("published"), doc_id="example")
+    rows = result.rows.get("quotes", [])
+    if counter:
+        return [f"unexpected quote '{r['quote']}'" for r in rows]
+    want = example.get("expect") or []
+    got = [r["quote"] for r in rows]
+    if got != [w.get("quote") for w in want]:
+        return [f"quotes {got} != {[w.get('quote') for w in want]}"]
+    bad = []
+    for r, w in zip(rows, want):
+        for key in ("kind", "cue"):
+            if key in w and r[key] != w[key]:
+                bad.append(f"'{r['quote']}': {key} {r[key]!r} != {w[key]!r}")
+        for key, value in (w.get("speaker") or {}).items():
+            if r.get(f"speaker_{key}") != value:
+                bad.append(f"'{r['quote']}': speaker {key} {r.get(f'speaker_{key}')!r} != {value!r}")
+    return bad
+
+
 def _alternation(forms: Iterable[str]) -> str:
     """Forms as a regex alternation, longest first (so 이라고 is tried before 라고), spaces as one space."""
     ordered = sorted({f for f in forms if f}, key=lambda f: (-len(f), f))

@@ -5,7 +5,7 @@ import pytest
 
 from pipeline.paths import BUILTIN_RULES_DIR
 from pipeline.ruleset.schema import RulesetError
-from pipeline.stages.quotes import QuoteStage, load_quote_rules
+from pipeline.stages.quotes import QuoteStage, example_failures, load_quote_rules
 
 RULES = load_quote_rules([BUILTIN_RULES_DIR])
 
@@ -18,30 +18,22 @@ def _quotes(extractor, text):
     return rows
 
 
-def _check(row: dict, want: dict) -> list[str]:
-    bad = []
-    for key in ("quote", "kind", "cue"):
-        if key in want and row[key] != want[key]:
-            bad.append(f"{key}: {row[key]!r} != {want[key]!r}")
-    for key, value in (want.get("speaker") or {}).items():
-        got = row[f"speaker_{key}"]
-        if got != value:
-            bad.append(f"speaker_{key}: {got!r} != {value!r}")
-    return bad
-
-
 @pytest.mark.parametrize("example", RULES.examples, ids=lambda e: f"{e['file']}::example-{e['index']}")
 def test_rule_file_examples(extractor, example):
-    rows = _quotes(extractor, example["text"])
-    want = example["expect"]
-    assert [r["quote"] for r in rows] == [w["quote"] for w in want]
-    problems = [p for r, w in zip(rows, want) for p in _check(r, w)]
-    assert not problems, problems
+    _quotes(extractor, example["text"])  # the offset invariant
+    assert example_failures(example, extractor) == []
 
 
 @pytest.mark.parametrize("example", RULES.counterexamples, ids=lambda e: f"{e['file']}::counterexample-{e['index']}")
 def test_rule_file_counterexamples(extractor, example):
-    assert _quotes(extractor, example["text"]) == []
+    assert example_failures(example, extractor, counter=True) == []
+
+
+def test_example_failures_say_what_differs(extractor):
+    bad = {"text": "최은정 대표는 “좋다”고 말했다.", "expect": [{"quote": "좋다", "cue": "밝혔다",
+                                                               "speaker": {"name": "박재형"}}]}
+    assert example_failures(bad, extractor) == ["'좋다': cue '말했다' != '밝혔다'",
+                                                "'좋다': speaker name '최은정' != '박재형'"]
 
 
 CASES = [
