@@ -209,6 +209,10 @@ class _Sentence:
 
 
 class QuoteStage:
+    """The quotes stage (see the module docstring). It runs one article at a time: the per-article helpers over
+    Kiwi's forms and the article's dates (``_particle_at``, ``_noun_before``, ``_proper_at``, ``_dates``) are set
+    at the start of each call."""
+
     name = "quotes"
 
     def __init__(self, rules: QuoteRules):
