@@ -50,7 +50,10 @@ WITH q AS (
   FROM quotes q
   LEFT JOIN mentions m ON m.doc_id = q.doc_id AND m.mention_id = q.speaker_mention_id
   LEFT JOIN entities e ON e.entity_id = m.entity_id
-  WHERE q.speaker_kind IN ('person', 'official', 'organization')
+  -- a person counts once resolved to an entity (a bare surname or an initial says nothing), an official or an
+  -- organization once its organization is known
+  WHERE (q.speaker_kind = 'person' AND e.name IS NOT NULL)
+     OR (q.speaker_kind IN ('official', 'organization') AND coalesce(q.speaker_org, '') <> '')
 )
 SELECT who, kind, org, count(*) AS quotes, count(DISTINCT doc_id) AS docs
 FROM q GROUP BY who, kind, org
