@@ -279,6 +279,8 @@ class QuoteStage:
             rf"(?<![가-힣A-Za-z0-9]){_alternation(lex.get('anonymous_prefixes', {}))}[ ](?P<noun>[가-힣]+?)"
             rf"(?={topic}(?![가-힣]))")
         self._topic_word = regex.compile(rf"(?P<bare>\S+?)(?P<p>{topic})(?=[ ,]|$)")
+        subject = _alternation(k for k, r in particles.items() if r.get("kind") == "subject")
+        self._subject_word = regex.compile(rf"(?P<bare>\S+?)(?P<p>{subject})(?=[ ,]|$)")
         self.org_suffixes = tuple(f for f in lex.get("org_suffixes", {}) if f)
         self.subjects = set(lex.get("subjects", {}))
 
@@ -314,8 +316,10 @@ class QuoteStage:
 
         def noun_before(pos: int) -> bool:
             """The word ending at ``pos`` ends in a noun, a foreign word, a number or a bracket (Kiwi's tags)."""
-            tag = form_ends.get(pos, "")
-            return tag.split("+")[-1].startswith(("N", "SL", "SN", "SH", "SS", "XSN")) if tag else not forms
+            tag = form_ends.get(pos)
+            if tag is None:
+                return True  # Kiwi cut the word elsewhere (허경환은 read another way): no evidence against
+            return tag.split("+")[-1].startswith(("N", "SL", "SN", "SH", "SS", "XSN"))
         self._noun_before = noun_before
         form_tags = {f.start: f.tag for f in forms}
         self._proper_at = lambda pos: form_tags.get(pos, "NNP" if not forms else "").startswith("NNP")
@@ -698,6 +702,8 @@ class QuoteStage:
         words = list(_WORD.finditer(text, self._skip_openers(text, a, b), b))
         for k in range(len(words) - 1, -1, -1):
             m = self._topic_word.fullmatch(words[k].group(0))
+            if m is None and k == len(words) - 1 and not text[words[k].end():b].strip(" ,"):
+                m = self._subject_word.fullmatch(words[k].group(0))  # right before the quote: 조용훈씨가 '…'고
             bare_end = words[k].start() + m.end("bare") if m is not None else -1
             if m is None or not self._particle_at(bare_end) or not self._noun_before(bare_end):
                 continue  # 보내는 (an adnominal ending), 대해서는 (a verb's): not 도구는
@@ -705,8 +711,7 @@ class QuoteStage:
             while first > 0 and k - first < 2 and self._noun_before(words[first - 1].end()):
                 first -= 1  # 김동희(13세) 학생은: nouns before the topic word are part of the phrase
             start, end = words[first].start(), words[k].start() + m.end("bare")
-            bare = [regex.sub(r"\(.*?\)", "", w) for w in text[start:end].split()]
-            bare = [w for w in bare if w]
+            bare = regex.sub(r"\([^)]*\)", "", text[start:end]).split()  # 김동희(13세) 학생, 조용훈(2012년 사망)씨
             if not bare:
                 return None
             head = words[first]

@@ -157,6 +157,12 @@ FORMS = [
     ("한빛은행 측은 금리가 내렸다고 전하면서 현재는 대출이 늘고 있다고 밝혔다.",
      [("금리가 내렸", "indirect", "전하면서", "organization", None),
       ("대출이 늘고 있", "indirect", "밝혔다", "organization", None)]),
+    # a subject right before the quote, a parenthesis inside the phrase
+    ("골동품 업자 조민호(45)씨가 '그림을 도난당했다'고 주장했다.",
+     [("그림을 도난당했다", "direct", "주장했다", "person", "조민호")]),
+    # a nominalized copula before a speech verb; a 하- form of a speech verb
+    ("정민수 대표는 “실수로 벌어진 일”임을 강조했다.", [("실수로 벌어진 일", "direct", "강조했다", "person", "정민수")]),
+    ("한빛은행은 '전산 오류'라고 해명하고 사과했다.", [("전산 오류", "direct", "해명하고", "organization", None)]),
     # the verb after a direct quote closes no indirect clause of its own (…”고 말했다고 한다)
     ("정민수 대표는 “늦었다”고 말했다고 한다.", [("늦었다", "direct", "말했다고", "person", "정민수")]),
 ]
