@@ -21,9 +21,12 @@ class Article:
     published: dt.date | None = None
     encoding: str = ""
     url: str = ""
-    source: str = ""
-    line: int | None = None  # 1-based line number for JSONL records
+    source: str = ""  # the outlet (언론사)
+    line: int | None = None  # 1-based line number of a JSONL record, row number of a table row
     sha256: str = ""
+    author: str = ""  # the byline (기고자)
+    listed: dict[str, list[str]] = field(default_factory=dict)  # label -> names a table lists (BigKinds 인물 …)
+    excluded: str = ""  # why the table marks this row as not to analyse (BigKinds 분석제외 여부), else ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Mention:
     sentence_idx: int = -1
     mention_id: str = ""
     confidence: float | None = None  # the model's (mean token probability) or the rule file's stated confidence
+    in_table: bool = True  # False: a mentions row only, no row in its label's table (a PERSON without evidence)
     # candidates this mention displaced in the resolve stage; tried in its place if the normalizer rejects it
     alternatives: list["Mention"] = field(default_factory=list, repr=False, compare=False)
 

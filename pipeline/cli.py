@@ -1,6 +1,7 @@
 """The ``krnews`` command line: run extraction over folders, test rule files, train and evaluate, review output."""
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -25,7 +26,9 @@ def _fail(message: str, code: int = 2) -> None:
 
 @app.command()
 def run(
-    inputs: List[Path] = typer.Argument(..., help="Article files or folders (.txt .md .json .jsonl .html), read recursively."),
+    inputs: List[Path] = typer.Argument(..., help="Article files or folders (.txt .md .json .jsonl .html; tables .csv "
+                                        ".tsv .xlsx .parquet, one article a row; any of them .gz; .zip archives), "
+                                        "read recursively."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the tables (CSV and Parquet)."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="A folder of your own rule files, added to the built-in ones."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: number of cores)."),
@@ -34,15 +37,32 @@ def run(
     engine: str = typer.Option("local", "--engine", help="local (a process pool on this machine) or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a running "
                                             "Dask scheduler (tcp://host:8786); default: a new local cluster."),
+    article_timeout: float = typer.Option(120.0, "--article-timeout", help="Seconds an article may take; one "
+                                          "over it becomes a failed document with an errors row (stage, "
+                                          "timeout) and the batch goes on. 0: no limit."),
+    text_column: Optional[str] = typer.Option(None, "--text-column", help="Tables: the column of the article "
+                                              "text (default: found by name, e.g. text, body, 본문, 내용)."),
+    id_column: Optional[str] = typer.Option(None, "--id-column", help="Tables: the column of the document id."),
+    title_column: Optional[str] = typer.Option(None, "--title-column", help="Tables: the column of the title."),
+    date_column: Optional[str] = typer.Option(None, "--date-column", help="Tables: the column of the publication date."),
+    source_column: Optional[str] = typer.Option(None, "--source-column", help="Tables: the column of the outlet."),
+    url_column: Optional[str] = typer.Option(None, "--url-column", help="Tables: the column of the URL."),
+    author_column: Optional[str] = typer.Option(None, "--author-column", help="Tables: the column of the byline."),
+    include_excluded: bool = typer.Option(False, "--include-excluded", help="Tables: also extract rows marked "
+                                          "as excluded (BigKinds 분석제외 여부: 중복, 예외 …)."),
 ) -> None:
     """Extract entities from every article under INPUTS and write the tables to --out.
 
     Runs are resumable and incremental: --out keeps a manifest (.krnews/), so a re-run skips unchanged inputs,
     redoes changed ones and drops removed ones; a killed run picks up where it stopped.
 
-    Example: krnews run samples --out outputs --workers 2
+    Tables of articles (a BigKinds Excel download, CSV, TSV, Parquet) are read one article a row, with their
+    columns found by name (rules/inputs/columns.yaml) or given with --text-column and the like.
+
+    Example: krnews run samples --out outputs --workers 2; krnews run NewsResult.xlsx --out bigkinds
     """
-    from pipeline.engines.batch import RunLocked
+    from pipeline.engines.batch import OutputError, RunLocked
+    from pipeline.engines.supervisor import WorkerError
     from pipeline.io.readers import as_date as _as_date
     from pipeline.io import FORMATS
 
@@ -62,6 +82,8 @@ def run(
         _fail("--scheduler needs --engine dask")
     if workers is not None and workers < 1:
         _fail(f"--workers: {workers} is not a number of processes; give 1 or more")
+    if article_timeout < 0:
+        _fail(f"--article-timeout: {article_timeout:g} is not a number of seconds; give 0 (no limit) or more")
     from pipeline.ruleset import RulesetError
 
     progress = None
@@ -74,8 +96,13 @@ def run(
         task = bar.add_task("extracting", total=None)
         bar.start()
         progress = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+    previous_term = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        options = dict(rules_dir=rules, published=pub, formats=fmt, workers=workers, on_progress=progress)
+        columns = {f: c for f, c in (("text", text_column), ("id", id_column), ("title", title_column),
+                                     ("published", date_column), ("source", source_column), ("url", url_column),
+                                     ("author", author_column)) if c}
+        options = dict(rules_dir=rules, published=pub, formats=fmt, workers=workers, on_progress=progress,
+                       article_timeout=article_timeout or None, columns=columns, include_excluded=include_excluded)
         if engine == "dask":
             from pipeline.engines.dask_engine import run_dask
 
@@ -88,10 +115,37 @@ def run(
         _fail(f"rule files refused, nothing was written:\n{exc}")
     except RunLocked as exc:
         _fail(str(exc))
+    except (OutputError, WorkerError) as exc:
+        _fail(str(exc), 1)
+    except (KeyboardInterrupt, Terminated) as exc:
+        if bar is not None:
+            bar.stop()
+            bar = None
+        name = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
+        _fail(f"interrupted ({name}): the articles extracted so far are kept in {out / '.krnews'}; to finish, "
+              f"run the same command again:\n  {_command_line()}", 143 if name == "SIGTERM" else 130)
     finally:
+        signal.signal(signal.SIGTERM, previous_term)
         if bar is not None:
             bar.stop()
     typer.echo(summary.line())
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt so the run stops the same way: workers stopped,
+    parts kept, no table half-written."""
+
+
+def _stop_on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
+def _command_line() -> str:
+    import shlex
+
+    argv = sys.argv[1:]
+    prog = "krnews" if Path(sys.argv[0]).name in ("krnews", "cli.py", "__main__.py") else Path(sys.argv[0]).name
+    return " ".join([prog, *map(shlex.quote, argv)])
 
 
 @rules_app.command("test")
@@ -190,19 +244,22 @@ def inspect_cmd(
     out_dir: Path = typer.Argument(..., help="An output folder of `krnews run`."),
     label: Optional[str] = typer.Option(None, "--label", "-l", help="Only this label (MONEY, PERSON, …)."),
     top: int = typer.Option(20, "--top", "-n", help="Rows per table."),
+    compare_bigkinds: bool = typer.Option(False, "--compare-bigkinds", help="Compare our PERSON, LOCATION and "
+                                          "ORG names with the input table's own lists (BigKinds 인물, 위치, 기관)."),
 ) -> None:
     """Summaries with DuckDB: most frequent values per label, people by organization, the most quoted people and
-    organizations, the strongest edges (entities sharing the most articles), largest amounts.
+    organizations, the strongest edges (entities sharing the most articles), largest amounts; or, with
+    --compare-bigkinds, per label how many of the names BigKinds lists we also found, and the names one side lacks.
 
     Example: krnews inspect outputs --label MONEY --top 10
     """
     from rich.console import Console
 
-    from pipeline.review.inspect import inspect_tables
+    from pipeline.review.inspect import compare_tables, inspect_tables
     from pipeline.review.tables import ReviewError
 
     try:
-        tables = inspect_tables(out_dir, label, top)
+        tables = compare_tables(out_dir, top) if compare_bigkinds else inspect_tables(out_dir, label, top)
     except ReviewError as exc:
         _fail(str(exc))
     console = Console()

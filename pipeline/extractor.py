@@ -14,7 +14,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from pipeline.article import Analysis, Article, ReadError
 from pipeline.io.readers import as_date as _as_date
@@ -95,19 +95,25 @@ class Extractor:
                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
         return next(iter(self.extract_many([article])))
 
-    def extract_many(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Result]:
-        """Extract from articles in batches (Kiwi runs once per batch); results come back in input order."""
+    def extract_many(self, articles: Iterable[Article], batch_size: int = 32,
+                     on_stage: Callable[[str], None] | None = None) -> Iterator[Result]:
+        """Extract from articles in batches (Kiwi runs once per batch); results come back in input order.
+
+        ``on_stage(name)`` is called as each stage starts on a batch (the batch engines' supervisor uses it to
+        name the stage an article was in when it ran out of time or its worker died)."""
         batch: list[Article] = []
         for article in articles:
             batch.append(article)
             if len(batch) >= batch_size:
-                yield from self._run_batch(batch)
+                yield from self._run_batch(batch, on_stage)
                 batch = []
         if batch:
-            yield from self._run_batch(batch)
+            yield from self._run_batch(batch, on_stage)
 
-    def _run_batch(self, articles: list[Article]) -> list[Result]:
+    def _run_batch(self, articles: list[Article], on_stage=None) -> list[Result]:
         analyses = [Analysis(article=a) for a in articles]
+        if on_stage is not None:
+            on_stage(self.segmenter.name)
         t0 = time.perf_counter()
         try:
             self.segmenter.segment_many(analyses)
@@ -118,6 +124,8 @@ class Extractor:
         for a in analyses:
             a.timings["segment"] = share
         for stage in self.stages:
+            if on_stage is not None:
+                on_stage(stage.name)
             live = [a for a in analyses if a.status == "ok"]
             many = getattr(stage, "run_many", None)
             if many is not None and len(live) > 1:

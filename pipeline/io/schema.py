@@ -14,8 +14,9 @@ if TYPE_CHECKING:  # pandas is imported where a DataFrame is built: the extracti
 # column -> pandas dtype. "string" is pandas' nullable string, "Int64"/"Float64"/"boolean" nullable numbers.
 TABLES: dict[str, dict[str, str]] = {
     "documents": {
-        "doc_id": "string", "path": "string", "title": "string", "published": "string", "encoding": "string",
-        "n_chars": "Int64", "n_sentences": "Int64", "status": "string", "sha256": "string", "text": "string",
+        "doc_id": "string", "path": "string", "title": "string", "published": "string", "source": "string",
+        "author": "string", "url": "string", "encoding": "string", "n_chars": "Int64", "n_sentences": "Int64",
+        "status": "string", "sha256": "string", "listed_entities": "string", "text": "string",
     },
     "mentions": {
         "doc_id": "string", "mention_id": "string", "label": "string", "text": "string", "start": "Int64",

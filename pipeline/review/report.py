@@ -33,7 +33,8 @@ LABEL_COLOURS = {"MONEY": "#ffd166", "AREA": "#9ee6c1", "DATE": "#a8d0ff", "PERS
                  QUOTE_LABEL: "#e6e6e6"}
 SPARE_COLOURS = ("#f4a261", "#b5e48c", "#90e0ef", "#e9c46a", "#cdb4db", "#ffafcc", "#bde0fe", "#c7f9cc")
 
-DOC_COLUMNS = ("doc_id", "path", "title", "published", "encoding", "n_chars", "n_sentences", "status", "sha256")
+DOC_COLUMNS = ("doc_id", "path", "title", "published", "source", "author", "url", "encoding", "n_chars", "n_sentences",
+               "status", "sha256")
 VALUE_TABLES = ("mentions", *LABEL_TABLES.values(), "quotes")
 
 _FILTER_JS = """

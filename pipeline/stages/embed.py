@@ -44,8 +44,11 @@ def lookup_rows(vectors, keys: numpy.ndarray) -> numpy.ndarray:
     return rows
 
 
-def MorphemeVectors(width: int) -> Model[List[Doc], Ragged]:
-    """Docs → Ragged of their tokens' morpheme vectors (``width`` columns: the table's width). No parameters."""
+def MorphemeVectors(width: int, dropout: float = 0.0) -> Model[List[Doc], Ragged]:
+    """Docs → Ragged of their tokens' morpheme vectors (``width`` columns: the table's width). No parameters.
+
+    ``dropout``: in training, each token's whole vector is zeroed with this probability (numpy's global generator,
+    which spaCy seeds), so the tagger cannot lean on the vector of a name alone; at prediction nothing is dropped."""
 
     def forward(model: Model, docs: List[Doc], is_train: bool):
         lengths = model.ops.asarray1i([len(doc) for doc in docs])
@@ -56,6 +59,8 @@ def MorphemeVectors(width: int) -> Model[List[Doc], Ragged]:
             if vectors.shape[0] and vectors.shape[1] == width:
                 rows = lookup_rows(vectors, numpy.concatenate([morpheme_keys(d) for d in docs]))
                 found = rows >= 0
+                if is_train and dropout > 0.0:
+                    found &= numpy.random.random_sample(len(rows)) >= dropout
                 out[found] = numpy.asarray(vectors.data)[rows[found]]
         return Ragged(out, lengths), lambda d_ragged: []
 
@@ -63,7 +68,8 @@ def MorphemeVectors(width: int) -> Model[List[Doc], Ragged]:
 
 
 @registry.architectures("krnews.MorphemeEmbed.v1")
-def MorphemeEmbed(width: int, attrs: List[str], rows: List[int], vectors_width: int) -> Model[List[Doc], List]:
+def MorphemeEmbed(width: int, attrs: List[str], rows: List[int], vectors_width: int,
+                  vectors_dropout: float = 0.0) -> Model[List[Doc], List]:
     """Hash embeddings of ``attrs`` (``rows`` each) and the morpheme vectors (``vectors_width`` columns; 0 leaves
     them out), concatenated and mixed by a Maxout layer of ``width``."""
     if len(rows) != len(attrs):
@@ -72,6 +78,6 @@ def MorphemeEmbed(width: int, attrs: List[str], rows: List[int], vectors_width: 
     features = chain(FeatureExtractor(attrs), list2ragged(), with_array(concatenate(*embeddings)))
     concat_size = width * len(attrs) + vectors_width
     if vectors_width:
-        features = concatenate(features, MorphemeVectors(vectors_width))
+        features = concatenate(features, MorphemeVectors(vectors_width, vectors_dropout))
     return chain(features, with_array(Maxout(width, concat_size, nP=3, dropout=0.0, normalize=True)),
                  ragged2list())

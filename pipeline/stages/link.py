@@ -7,9 +7,21 @@
   오세훈 서울시장 is part of a title, not an organization mention).
 - Affiliation carries across a comma list: in 삼성전자 이재용 회장, 한종희 부회장 the second person, written with a
   title and no organization, takes the organization of the person before the comma.
+- An alias in a parenthesis after an organization (마이크로소프트(MS)) is a second ORG mention, with no row of
+  its own in ``organizations``.
+- One reading per surface form (``_one_reading``): in one article a string is PERSON, ORG or LOCATION, not two of
+  them. A rule mention's label wins (rules are lexicon-checked), then the lexicons (organizations.tsv → ORG, a
+  place stem of org_places.tsv → LOCATION), then the model's summed confidence; model mentions of the string are
+  relabeled to the winner (``rule_id`` gains ``+one_reading``), so 폴란드 is not a person in one sentence and a
+  country in the next.
 - Second mentions: per document, a name remembers the fullest (title, organization) seen so far; a later mention of
   the same name with the same title or no title (오세훈 시장은, a model 오세훈은) takes what it lacks from it.
   Surname-only references (오 시장은) are not resolved.
+- Evidence for people rows (``_person_evidence``): a PERSON mention becomes a row of ``people`` only with evidence
+  that it is a person: a rule found it (a title or 씨 next to it), a title follows it or an earlier mention of the
+  same name gave it one, or the model is confident (``min_confidence``; a Hangul name of surname shape,
+  ``min_confidence_name``). Without evidence it stays a ``mentions`` row with its confidence (``Mention.in_table``
+  False). The thresholds were chosen on the dev half of the real-news gold set (bench/people_rows.py, docs/ner.md).
 
 The Korean forms (titles, particles, organizations) come from the lexicons of the rule files whose normalizer is
 ``person`` or ``org``, so a user's rules folder extends them.
@@ -18,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections import defaultdict
 
 import unicodedata
 from typing import Any, Mapping
@@ -51,11 +64,25 @@ def _lexicons(ruleset: Any) -> dict[str, dict[str, Mapping[str, str]]]:
     return merged
 
 
+NAMED = ("PERSON", "ORG", "LOCATION")
+_HANGUL_NAME = regex.compile(r"[가-힣]{2,4}")
+
+
 class LinkStage:
     name = "link"
 
-    def __init__(self, ruleset: Any = None):
+    # measured on the dev half of bench/data/ner_news_gold.jsonl with bench/people_rows.py (see docs/ner.md)
+    MIN_CONFIDENCE = 0.80
+    MIN_CONFIDENCE_NAME = 0.0
+
+    def __init__(self, ruleset: Any = None, min_confidence: float | None = None,
+                 min_confidence_name: float | None = None):
+        self.min_confidence = self.MIN_CONFIDENCE if min_confidence is None else min_confidence
+        self.min_confidence_name = self.MIN_CONFIDENCE_NAME if min_confidence_name is None else min_confidence_name
         self.lexicons = _lexicons(ruleset)
+        self._orgs = frozenset(f for f in self.lexicons.get("organizations", {}) if f)
+        self._places = frozenset(f for f in self.lexicons.get("places", {}) if f)
+        self._not_names = frozenset(f for f in self.lexicons.get("not_names", {}) if f)
         titles = [f for f in self.lexicons.get("titles", {}) if f]
         self._surnames = frozenset(f for f in self.lexicons.get("surnames", {}) if f)
         particles = [f for f in self.lexicons.get("particles", {}) if f]
@@ -66,14 +93,96 @@ class LinkStage:
 
     def __call__(self, analysis: Analysis) -> None:
         self._drop_model_inside_people(analysis)
-        for m in analysis.mentions:
-            if m.source == "rules":
-                continue
+        model = [m for m in analysis.mentions if m.source != "rules" and m.label in NAMED]
+        for m in model:
+            self._trim(m, analysis)
+        self._one_reading(analysis)
+        for m in model:
             if m.label == "ORG":
                 self._model_org(m, analysis)
             elif m.label == "PERSON":
                 self._model_person(m, analysis)
         self._link_people(analysis)
+        self._person_evidence(analysis)
+        self._alias_mentions(analysis)
+
+    @staticmethod
+    def _alias_mentions(analysis: Analysis) -> None:
+        """마이크로소프트(MS): MS is an ORG mention of its own (KLUE annotates it so), with the organization's value
+        and no second row in ``organizations`` (the row of the name already carries the alias)."""
+        text = analysis.text
+        extra = []
+        for m in analysis.mentions:
+            if m.label != "ORG" or not m.extent or m.extent[1] <= m.end:
+                continue
+            paren = _ALIAS.match(text, m.end)
+            if paren is None or paren.end() > m.extent[1]:
+                continue
+            s, e = paren.span("alias")
+            extra.append(Mention("ORG", s, e, text[s:e], m.source, f"{m.rule_id}+alias", priority=m.priority,
+                                 value=dict(m.value) if m.value else None, confidence=m.confidence,
+                                 in_table=False))
+        if extra:
+            # the parenthesis is read: a model guess inside it (Labs of 다온랩스(Daon Labs)) gives way
+            spans = [(a.start, a.end) for a in extra]
+            analysis.mentions = [m for m in analysis.mentions if m.source == "rules" or m.label not in NAMED
+                                 or not any(m.start < e and s < m.end for s, e in spans)]
+            analysis.mentions.extend(extra)
+            analysis.mentions.sort(key=lambda m: (m.start, m.end, m.label))
+
+    # -- one reading per surface form ---------------------------------------------------------------------------
+
+    def _one_reading(self, analysis: Analysis) -> None:
+        by_text: dict[str, list[Mention]] = defaultdict(list)
+        for m in analysis.mentions:
+            if m.label in NAMED:
+                by_text[m.text].append(m)
+        for text, group in by_text.items():
+            winner = self._reading(text, group)
+            for m in group:
+                if m.source != "rules" and m.label != winner:
+                    m.label = winner
+                    m.value = None
+                    m.rule_id = f"{m.rule_id}+one_reading"
+
+    def _reading(self, text: str, group: list[Mention]) -> str:
+        """The label of ``text`` in this article: a rule's, then a lexicon's, then the model's by summed
+        confidence (ties: the label read first)."""
+        votes: dict[str, float] = {}
+        for m in group:
+            if m.source == "rules":
+                votes[m.label] = votes.get(m.label, 0.0) + 1.0
+        if votes:
+            return max(votes, key=votes.get)
+        if text in self._orgs:
+            return "ORG"
+        if text in self._places:
+            return "LOCATION"
+        for m in group:
+            votes[m.label] = votes.get(m.label, 0.0) + (m.confidence if m.confidence is not None else 0.5)
+        return max(votes, key=votes.get)
+
+    # -- evidence for people rows -------------------------------------------------------------------------------
+
+    def _is_name_shape(self, name: str) -> bool:
+        """A Hangul name: two to four syllables starting with a surname, not an ordinary word."""
+        if not _HANGUL_NAME.fullmatch(name) or name in self._not_names:
+            return False
+        return any(name.startswith(s) and len(name) - len(s) in (1, 2) for s in (name[:1], name[:2])
+                   if s in self._surnames)
+
+    def _person_evidence(self, analysis: Analysis) -> None:
+        for m in analysis.mentions:
+            if m.label != "PERSON" or m.source == "rules":
+                continue
+            v = m.value or {}
+            if v.get("title"):
+                continue
+            conf = m.confidence if m.confidence is not None else 0.0
+            name = v.get("name") or m.text
+            needed = self.min_confidence_name if self._is_name_shape(name) else self.min_confidence
+            if conf < needed:
+                m.in_table = False
 
     # -- model mentions -----------------------------------------------------------------------------------------
 
@@ -113,7 +222,6 @@ class LinkStage:
             m.start, m.end, m.text = start, end, text[start:end]
 
     def _model_org(self, m: Mention, analysis: Analysis) -> None:
-        self._trim(m, analysis)
         name, alias = canonical(m.text, self.lexicons)
         paren = _ALIAS.match(analysis.text, m.end)
         if paren:
@@ -122,7 +230,6 @@ class LinkStage:
         m.value = {"name": name, "alias": alias}
 
     def _model_person(self, m: Mention, analysis: Analysis) -> None:
-        self._trim(m, analysis)
         title = None
         after = self._title_after.match(analysis.text, m.end) if self._title_after is not None else None
         if after:

@@ -42,7 +42,9 @@ class NormalizeStage:
             depth += 1
             again: list[Mention] = []
             for loser in rejected:
-                for alt in select_non_overlapping(loser.alternatives):
+                alts = loser.alternatives  # rule candidates first, then the model's (see the resolve stage)
+                for alt in (select_non_overlapping([a for a in alts if a.source == "rules"])
+                            + select_non_overlapping([a for a in alts if a.source != "rules"])):
                     if index.overlapping(alt.start, alt.end) is not None:
                         continue
                     if self._accept(alt, analysis):

@@ -36,6 +36,10 @@ _KIWI_LOCK = threading.Lock()
 # get_kiwi. A token's pretrained vector falls back to its tag's placeholder (see pipeline.stages.embed).
 _PLACEHOLDERS: dict[str, int] = {}
 N_PLACEHOLDERS = 56
+# id(kiwi) → {user word's morpheme id: the id of the same form and tag in Kiwi's own dictionary}. A user word
+# (삼성전자 from the organization lexicon) gets a new id with no embedding, so the NER model would see only its tag's
+# placeholder vector where it was trained on the embedded morpheme; the alias gives the token its trained vector.
+_USER_ALIASES: dict[int, dict[int, int]] = {}
 
 
 def get_kiwi(num_workers: int = 0, user_words: tuple[tuple[str, str, float], ...] = ()):
@@ -53,8 +57,19 @@ def get_kiwi(num_workers: int = 0, user_words: tuple[tuple[str, str, float], ...
             with warnings.catch_warnings():  # 0 means one thread since kiwipiepy 0.21, which is what we want
                 warnings.simplefilter("ignore", DeprecationWarning)
                 kiwi = Kiwi(num_workers=num_workers)
+            base_ids = {}
+            for form, tag, score in user_words:
+                toks = kiwi.tokenize(form)
+                if len(toks) == 1 and toks[0].form == form and toks[0].tag == tag:
+                    base_ids[(form, tag)] = toks[0].id
             for form, tag, score in user_words:
                 kiwi.add_user_word(form, tag, score)
+            aliases = {}
+            for (form, tag), base in base_ids.items():
+                toks = kiwi.tokenize(form)
+                if len(toks) == 1 and toks[0].id != base:
+                    aliases[toks[0].id] = base
+            _USER_ALIASES[id(kiwi)] = aliases
             if not _PLACEHOLDERS:
                 for i in range(N_PLACEHOLDERS):
                     _PLACEHOLDERS.setdefault(kiwi.morpheme(i).tag, i)
@@ -66,12 +81,15 @@ _new_form = tuple.__new__  # Form(...) without the named tuple's Python-level __
 
 
 def _add_block(text: str, offset: int, sentences_tokens: Sequence[Sequence], sentences: list[Sentence],
-               forms: list[Form]) -> None:
+               forms: list[Form], aliases: dict[int, int] | None = None) -> None:
     append = forms.append
     for toks in sentences_tokens:
         if not toks:
             continue
-        spans = [(t.start, t.len, t.tag, t.id) for t in toks]
+        if aliases:
+            spans = [(t.start, t.len, t.tag, aliases.get(t.id, t.id)) for t in toks]
+        else:
+            spans = [(t.start, t.len, t.tag, t.id) for t in toks]
         sent_no = len(sentences)
         # The usual sentence: morphemes in text order, none of length zero (96 % of news sentences). Overlapping
         # morphemes (했 = 하+었) still merge here; anything else takes the general path below, which sorts.
@@ -337,6 +355,7 @@ class Segmenter:
         self.num_workers = num_workers
         self.user_words = user_words
         self.kiwi = get_kiwi(num_workers, user_words)
+        self.aliases = _USER_ALIASES.get(id(self.kiwi))
 
     def __call__(self, analysis: Analysis) -> None:
         self.segment_many([analysis])
@@ -359,7 +378,7 @@ class Segmenter:
         state = [([], []) for _ in analyses]  # (sentences, forms) per article, filled piece by piece
         for (i, start, _), sent_tokens in zip(pieces, results):
             sentences, forms = state[i]
-            _add_block(analyses[i].text, start, sent_tokens, sentences, forms)
+            _add_block(analyses[i].text, start, sent_tokens, sentences, forms, self.aliases)
             del sent_tokens
         for analysis, (sentences, forms) in zip(analyses, state):
             analysis.sentences = sentences

@@ -43,8 +43,11 @@ def document_row(analysis: Analysis) -> dict:
     return {
         "doc_id": a.doc_id, "path": a.path, "title": a.title,
         "published": a.published.isoformat() if a.published else None,
+        "source": a.source, "author": a.author, "url": a.url,
         "encoding": a.encoding, "n_chars": len(a.text), "n_sentences": len(analysis.sentences),
-        "status": analysis.status, "sha256": a.sha256, "text": a.text,
+        "status": analysis.status, "sha256": a.sha256,
+        "listed_entities": json.dumps(a.listed, ensure_ascii=False, sort_keys=True) if a.listed else "",
+        "text": a.text,
     }
 
 
@@ -80,7 +83,7 @@ def rows_for(analysis: Analysis) -> dict[str, list[dict]]:
             "entity_id": None,  # corpus-wide: filled where the output is assembled (pipeline.entities)
         })
         table = LABEL_TABLES.get(m.label)
-        if table is None:
+        if table is None or not m.in_table:
             continue
         start, end = m.extent if m.extent else (m.start, m.end)
         row = {"doc_id": doc_id, "mention_id": m.mention_id, "text": text[start:end], "start": start, "end": end}

@@ -1,19 +1,19 @@
 """Fixtures for the engine tests: generated article folders and a stand-in extractor for the fast tests.
 
-The fast tests exercise the batch mechanism (plan, parts, manifest, assembly) in-process with ``FakeExtractor``,
-which finds numbers by regex: no Kiwi, no model, milliseconds a run. The slow tests run the real CLI.
+The fast tests exercise the batch mechanism (plan, parts, manifest, assembly, the supervisor) with
+``FakeExtractor`` (tests/engines/fakes.py), which finds numbers by regex: no Kiwi, no model, milliseconds a run.
+The slow tests run the real CLI.
 """
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
-from pipeline.article import Analysis, Mention, Sentence
-from pipeline.extractor import Result
-from pipeline.stages.tables import assign_ids, rows_for
+from .fakes import FakeExtractor
+
+FAKE_EXTRACTOR = f"{Path(__file__).with_name('fakes.py')}:FakeExtractor"
 
 # Korean article text with money, dates and areas for the generated folders.
 TEMPLATE = ("{city}는 {month}월 {day}일 올해 하반기 사업비 {amount}억원을 투입한다고 밝혔다. "
@@ -57,29 +57,13 @@ def write_duplicate_feed(root: Path, second: str = "둘째 기사 200억원") ->
     return path
 
 
-class FakeExtractor:
-    """Numbers are MONEY mentions, a leading ``=`` makes an ORG (to exercise formula neutralization)."""
-
-    def extract_many(self, articles, batch_size=32):
-        for a in articles:
-            an = Analysis(article=a)
-            an.sentences = [Sentence(0, 0, len(a.text))]
-            for m in re.finditer(r"\d+", a.text):
-                an.mentions.append(Mention("MONEY", m.start(), m.end(), m.group(), "rules", "money.fake",
-                                           value={"amount": float(m.group()) / 3, "currency": "KRW",
-                                                  "approx": m.start() % 2 == 0}))
-            if a.text.startswith("="):
-                an.mentions.append(Mention("ORG", 0, 2, a.text[:2], "rules", "org.fake", value={"name": a.text[:2]}))
-            assign_ids(an)
-            an.timings = {"segment": 0.001, "rules": 0.001}
-            yield Result(an, rows_for(an))
-
-
 @pytest.fixture
 def fake_extractor(monkeypatch):
-    """Run the batch mechanism in-process with ``FakeExtractor`` (no Kiwi, no rule files)."""
+    """Run the batch mechanism with ``FakeExtractor`` in the workers (no Kiwi, no rule files: a worker starts in
+    milliseconds once the fork server is up) and in this process."""
     from pipeline.engines import batch, parts
 
+    monkeypatch.setenv("KRNEWS_TEST_EXTRACTOR", FAKE_EXTRACTOR)
     monkeypatch.setitem(parts._EXTRACTORS, (None, 1, True), FakeExtractor())
     monkeypatch.setattr(batch, "validate_rules", lambda rules_dir: None)
     monkeypatch.setattr(batch, "fingerprint", lambda *a, **k: "fake")

@@ -2,6 +2,7 @@
 same bytes from every engine and worker count. Slow: each run starts Kiwi in every worker."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -67,9 +68,48 @@ def test_rerun_skips_every_unchanged_input(samples, samples_w2, tmp_path):
     assert read_csvs(out) == read_csvs(samples_w2) and n_inputs > 1
 
 
-def test_killed_run_resumes_to_the_same_tables(tmp_path):
-    corpus = make_folder(tmp_path / "in", 40, sentences=15)
-    krnews(corpus, "--out", tmp_path / "whole", "--workers", 2, timeout=300)
+@pytest.fixture(scope="module")
+def corpus40(tmp_path_factory) -> tuple[Path, Path]:
+    """40 articles of 15 sentences, and the tables of an uninterrupted run over them."""
+    root = tmp_path_factory.mktemp("c40")
+    corpus = make_folder(root / "in", 40, sentences=15)
+    krnews(corpus, "--out", root / "whole", "--workers", 2, timeout=300)
+    return corpus, root / "whole"
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def test_a_worker_killed_mid_run_is_replaced_and_costs_nothing(corpus40, tmp_path):
+    """SIGKILL to one real worker (Kiwi, model) while it extracts: the run finishes, with the uninterrupted tables."""
+    corpus, whole = corpus40
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*KRNEWS, str(corpus), "--out", str(out), "--workers", "2"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[int] = []
+        while time.monotonic() < deadline and not list((out / ".krnews" / "parts").glob("[!_]*.parquet")):
+            time.sleep(0.05)
+        # the fork server is the driver's child; the workers are its children
+        workers = [w for child in _children(proc.pid) for w in _children(child)]
+        assert proc.poll() is None and len(workers) == 2, "the run finished before a worker could be killed"
+        os.kill(workers[0], signal.SIGKILL)
+        stdout, stderr = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, stderr[-2000:]
+    assert " 40 processed, " in stdout and "0 failed (0 error rows)" in stdout
+    timings = json.loads((out / ".krnews" / "timings.json").read_text())
+    assert timings["workers_replaced"] == 1
+    assert read_csvs(out) == read_csvs(whole)
+
+
+def test_killed_run_resumes_to_the_same_tables(corpus40, tmp_path):
+    corpus, whole = corpus40
 
     out = tmp_path / "killed"
     proc = subprocess.Popen([*KRNEWS, str(corpus), "--out", str(out), "--workers", "2"],
@@ -92,4 +132,4 @@ def test_killed_run_resumes_to_the_same_tables(tmp_path):
     line = krnews(corpus, "--out", out, "--workers", 2, timeout=300)
     skipped = int(line.split(" processed, ")[1].split(" skipped")[0])
     assert 0 < skipped < 40
-    assert read_csvs(out) == read_csvs(tmp_path / "whole")
+    assert read_csvs(out) == read_csvs(whole)

@@ -8,19 +8,24 @@ from pipeline.article import Analysis, Article, Mention
 from pipeline.stages.tables import rows_for
 
 
-def run(extractor, text, model):
-    """Extract ``text`` with model mentions ``model``: (label, surface[, n]) at the n-th occurrence (default first)."""
+def run(extractor, text, model, analysis_out=None):
+    """Extract ``text`` with model mentions ``model``: (label, surface[, n[, confidence]]) at the n-th occurrence
+    (default the first) with that confidence (default 0.99, a confident model)."""
     analysis = Analysis(Article("doc", text))
     extractor.segmenter(analysis)
     for stage in extractor.stages:
         stage(analysis)
         if stage.name == "rules":
-            for label, surface, *nth in model:
+            for label, surface, *rest in model:
+                nth = rest[0] if rest else 0
+                confidence = rest[1] if len(rest) > 1 else 0.99
                 start = -1
-                for _ in range(1 + (nth[0] if nth else 0)):  # the nth occurrence (0: the first)
+                for _ in range(1 + nth):  # the nth occurrence (0: the first)
                     start = text.index(surface, start + 1)
                 analysis.mentions.append(Mention(label, start, start + len(surface), surface, "ner",
-                                                 f"ner.{label}"))
+                                                 f"ner.{label}", confidence=confidence))
+    if analysis_out is not None:
+        analysis_out.append(analysis)
     return rows_for(analysis)
 
 
@@ -73,3 +78,45 @@ def test_second_mention_with_another_title_is_not_linked(extractor_rules_only):
 def test_surname_references(extractor_rules_only, text, model, people):
     rows = run(extractor_rules_only, text, model)
     assert [(r["text"], r["name"], r["title"], r["organization"]) for r in rows["people"]] == people
+
+
+@pytest.mark.parametrize("text,model,want", [
+    # the model's summed confidence decides between its own readings of one string
+    ("폴란드가 이겼다. 폴란드 대표팀은 강했다. 폴란드 국민은 기뻐했다.",
+     [("PERSON", "폴란드", 0, 0.55), ("LOCATION", "폴란드", 1, 0.9), ("LOCATION", "폴란드", 2, 0.8)],
+     ["LOCATION", "LOCATION", "LOCATION"]),
+    # a rule's reading beats the model's: the rule read 김민수 as a person (a title follows it) in one sentence
+    ("김민수 대표는 웃었다. 김민수의 회사는 컸다.", [("ORG", "김민수", 1, 0.97)], ["PERSON", "PERSON"]),
+    # a lexicon beats the model even with no rule mention of the string: 서울 is a place stem of org_places.tsv
+    ("서울에 눈이 왔다.", [("PERSON", "서울", 0, 0.99)], ["LOCATION"]),
+    # one reading per article, not per corpus: a string read once keeps the model's label
+    ("보스턴이 우승했다.", [("ORG", "보스턴", 0, 0.7)], ["ORG"]),
+])
+def test_one_reading_per_surface_form(extractor_rules_only, text, model, want):
+    out = []
+    run(extractor_rules_only, text, model, out)
+    surface = model[0][1]
+    got = [m.label for m in out[0].mentions if m.text == surface and m.label in ("PERSON", "ORG", "LOCATION")]
+    assert got == want
+
+
+@pytest.mark.parametrize("text,model,people,mentions", [
+    # a Hangul name of surname shape is evidence enough, whatever the confidence
+    ("김민수가 골을 넣었다.", [("PERSON", "김민수", 0, 0.3)], ["김민수"], ["김민수"]),
+    # a title after it is evidence
+    ("젠슨 황 대표가 왔다.", [("PERSON", "젠슨 황", 0, 0.3)], ["젠슨 황"], ["젠슨 황"]),
+    # a foreign name needs a confident model; an unsure one stays a mention only
+    ("트럼프가 연설했다.", [("PERSON", "트럼프", 0, 0.95)], ["트럼프"], ["트럼프"]),
+    ("트럼프가 연설했다.", [("PERSON", "트럼프", 0, 0.5)], [], ["트럼프"]),
+    # a common word the model guessed, not name-shaped: a mention with its confidence, no people row
+    ("기자회견장에는 취재진이 몰렸다.", [("PERSON", "기자회견장", 0, 0.6)], [], ["기자회견장"]),
+    # a second mention of a person with evidence takes the title of the first, and so its row
+    ("젠슨 황 대표가 왔다. 젠슨 황은 웃었다.", [("PERSON", "젠슨 황", 0, 0.3), ("PERSON", "젠슨 황", 1, 0.3)],
+     ["젠슨 황", "젠슨 황"], ["젠슨 황", "젠슨 황"]),
+])
+def test_people_rows_need_evidence(extractor_rules_only, text, model, people, mentions):
+    rows = run(extractor_rules_only, text, model)
+    assert [r["name"] for r in rows["people"]] == people
+    person_mentions = [r for r in rows["mentions"] if r["label"] == "PERSON"]
+    assert [r["text"] for r in person_mentions] == mentions
+    assert all(r["confidence"] is not None for r in person_mentions)

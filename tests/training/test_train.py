@@ -44,4 +44,7 @@ def test_the_config_uses_our_tokenizer_and_two_components():
     assert cfg["nlp"]["tokenizer"] == {"@tokenizers": "krnews.KiwiTokenizer"}
     assert cfg["components"]["ner"]["factory"] == "krnews_biluo_ner"
     assert cfg["nlp"]["pipeline"] == ["tok2vec", "ner"]
-    assert cfg["paths"]["vectors"] is None and not cfg["components"]["tok2vec"]["model"]["embed"]["include_static_vectors"]
+    embed = cfg["components"]["tok2vec"]["model"]["embed"]
+    # the morpheme vectors are found by `krnews train` (pipeline.training.train.vectors_for), not named in the file
+    assert cfg["paths"]["vectors"] is None
+    assert embed["@architectures"] == "krnews.MorphemeEmbed.v1" and embed["vectors_width"] == 128
