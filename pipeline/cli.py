@@ -51,7 +51,7 @@ def run(
     include_excluded: bool = typer.Option(False, "--include-excluded", help="Tables: also extract rows marked "
                                           "as excluded (BigKinds 분석제외 여부: 중복, 예외 …)."),
 ) -> None:
-    """Extract entities from every article under INPUTS and write the eight tables to --out.
+    """Extract entities from every article under INPUTS and write the tables to --out.
 
     Runs are resumable and incremental: --out keeps a manifest (.krnews/), so a re-run skips unchanged inputs,
     redoes changed ones and drops removed ones; a killed run picks up where it stopped.
@@ -247,7 +247,8 @@ def inspect_cmd(
     compare_bigkinds: bool = typer.Option(False, "--compare-bigkinds", help="Compare our PERSON, LOCATION and "
                                           "ORG names with the input table's own lists (BigKinds 인물, 위치, 기관)."),
 ) -> None:
-    """Summaries with DuckDB: most frequent values per label, people by organization, largest amounts; or, with
+    """Summaries with DuckDB: most frequent values per label, people by organization, the most quoted people and
+    organizations, the strongest edges (entities sharing the most articles), largest amounts; or, with
     --compare-bigkinds, per label how many of the names BigKinds lists we also found, and the names one side lacks.
 
     Example: krnews inspect outputs --label MONEY --top 10
@@ -264,6 +265,30 @@ def inspect_cmd(
     console = Console()
     for table in tables:
         console.print(table)
+
+
+@app.command("network")
+def network_cmd(
+    out_dir: Path = typer.Argument(..., help="An output folder of `krnews run`."),
+    fmt: str = typer.Option("gexf", "--format", "-f", help="gexf or graphml (one file, for Gephi), or csv (nodes.csv "
+                            "and edges.csv in the folder --out, Gephi's spreadsheet columns)."),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write (gexf, graphml) or folder (csv)."),
+    window: str = typer.Option("article", "--window", help="Entities are linked when they share an article or a sentence."),
+    min_weight: int = typer.Option(1, "--min-weight", help="Leave out edges shared by fewer articles (sentences, quotes)."),
+) -> None:
+    """Write the entity network: co-occurrence edges weighted by shared articles (or sentences), with first and
+    last date, and speaker → entity edges from quotes.
+
+    Example: krnews network outputs --format gexf --out outputs/network.gexf --min-weight 2
+    """
+    from pipeline.review.network import network
+    from pipeline.review.tables import ReviewError
+
+    try:
+        paths, n_nodes, n_edges = network(out_dir, fmt, out, window, min_weight)
+    except ReviewError as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {', '.join(str(p) for p in paths)}: {n_nodes} nodes, {n_edges} edges")
 
 
 # --- train / evaluate (pipeline/training) -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Quick looks at an output folder with DuckDB: frequent values per label, people by organization, largest amounts.
+"""Quick looks at an output folder with DuckDB: frequent values per label, people by organization, the most quoted
+speakers, the strongest co-occurrence edges, largest amounts.
 
 DuckDB reads the Parquet files in place (a CSV-only output is loaded through pandas instead), so this stays fast on
 large outputs. Amounts of different currencies are listed side by side, not converted.
@@ -38,6 +39,36 @@ SELECT org, name, title, count(*) AS n, count(DISTINCT doc_id) AS docs
 FROM p JOIN per_org USING (org)
 GROUP BY org, org_n, name, title
 ORDER BY org_n DESC, org, n DESC, name, title
+LIMIT $top
+"""
+
+_QUOTED = """
+WITH q AS (
+  SELECT q.doc_id, q.speaker_kind AS kind,
+         coalesce(e.name, nullif(q.speaker_name, ''), nullif(q.speaker_org, ''), '(' || q.speaker_kind || ')') AS who,
+         coalesce(nullif(q.speaker_org, ''), '') AS org
+  FROM quotes q
+  LEFT JOIN mentions m ON m.doc_id = q.doc_id AND m.mention_id = q.speaker_mention_id
+  LEFT JOIN entities e ON e.entity_id = m.entity_id
+  -- a person counts once resolved to an entity (a bare surname or an initial says nothing), an official or an
+  -- organization once its organization is known
+  WHERE (q.speaker_kind = 'person' AND e.name IS NOT NULL)
+     OR (q.speaker_kind IN ('official', 'organization') AND coalesce(q.speaker_org, '') <> '')
+)
+SELECT who, kind, org, count(*) AS quotes, count(DISTINCT doc_id) AS docs
+FROM q GROUP BY who, kind, org
+ORDER BY quotes DESC, docs DESC, who, kind, org
+LIMIT $top
+"""
+
+_EDGES = """
+WITH d AS (SELECT DISTINCT doc_id, entity_id FROM mentions WHERE entity_id IS NOT NULL AND entity_id <> '')
+SELECT ea.name AS a, ea.label AS a_label, eb.name AS b, eb.label AS b_label, count(*) AS docs
+FROM d x JOIN d y ON x.doc_id = y.doc_id AND x.entity_id < y.entity_id
+JOIN entities ea ON ea.entity_id = x.entity_id
+JOIN entities eb ON eb.entity_id = y.entity_id
+GROUP BY ea.name, ea.label, eb.name, eb.label, x.entity_id, y.entity_id
+ORDER BY docs DESC, a, b
 LIMIT $top
 """
 
@@ -121,6 +152,15 @@ def inspect_tables(out_dir: Path, label: str | None = None, top: int = 20) -> li
             tables.append(_table(f"People by organization (top {top})",
                                  [("organization", False), ("name", False), ("title", False), ("n", True),
                                   ("docs", True)], people))
+        if label in (None, "PERSON", "ORG"):
+            quoted = con.execute(_QUOTED, {"top": top}).fetchall()
+            tables.append(_table(f"Most quoted people and organizations (top {top})",
+                                 [("speaker", False), ("kind", False), ("organization", False), ("quotes", True),
+                                  ("docs", True)], quoted))
+            edges = con.execute(_EDGES, {"top": top}).fetchall()
+            tables.append(_table(f"Strongest edges: entities sharing the most articles (top {top})",
+                                 [("entity", False), ("label", False), ("entity", False), ("label", False),
+                                  ("articles", True)], edges))
         if label in (None, "MONEY"):
             money = con.execute(_MONEY, {"top": top}).fetchall()
             tables.append(_table(f"Largest amounts (top {top})",
