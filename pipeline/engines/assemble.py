@@ -177,8 +177,11 @@ def _entities(con, src: str) -> pd.DataFrame:
     final = (f"FROM {src} p LEFT JOIN ren ON p._ord = ren._ord AND p._chunk = ren._chunk AND p._doc = ren._doc")
     mentions = con.execute(f"SELECT COALESCE(ren.new_id, p.doc_id) AS doc_id, p.mention_id, p.label, p.text, "
                            f"p.normalized {final} WHERE p._table = 'mentions' AND p.label IN ({labels})").df()
+    # the dates of the documents those mentions are in, not a million documents' ids in pandas
     documents = con.execute(f"SELECT COALESCE(ren.new_id, p.doc_id) AS doc_id, p.published {final} "
-                            "WHERE p._table = 'documents'").df()
+                            f"WHERE p._table = 'documents' AND p.published IS NOT NULL AND EXISTS (SELECT 1 "
+                            f"FROM {src} q WHERE q._table = 'mentions' AND q.label IN ({labels}) AND "
+                            "q._ord = p._ord AND q._chunk = p._chunk AND q._doc = p._doc)").df()
     entities, ids = build_entities(mentions, documents)
     con.register("ent_ids_df", ids)
     con.execute("CREATE TABLE ent_ids AS SELECT doc_id::VARCHAR AS doc_id, mention_id::VARCHAR AS mention_id, "
