@@ -231,8 +231,8 @@ def _write_concurrently(con, jobs, threads: int, out: Path, formats: list[str], 
 
 def _write_table(con, sql: str, name: str, n: int, out: Path, formats: list[str], batch_rows: int,
                  writers) -> None:
-    if n <= batch_rows:
-        df = _typed(name, con.sql(sql).to_arrow_table()) if n else empty_table(name)
+    if n == 0:  # the stream writes no file for no rows
+        df = empty_table(name)
         if "csv" in formats:
             writers.write_csv(df, out / f"{name}.csv")
         if "parquet" in formats:
