@@ -25,14 +25,14 @@ def full_disk(path):
 
 
 def fail_table(monkeypatch):
-    real = writers.write_csv
+    real = writers.atomic_write  # what every table write goes through, streamed by the assembly or not
 
-    def write_csv(df, path):
+    def atomic_write(path, write):
         if path.name == "mentions.csv":
             raise full_disk(path)
-        real(df, path)
+        real(path, write)
 
-    monkeypatch.setattr(writers, "write_csv", write_csv)
+    monkeypatch.setattr(writers, "atomic_write", atomic_write)
 
 
 def fail_third_part(monkeypatch):
