@@ -33,6 +33,7 @@ from pipeline.io.schema import SORT_KEYS, TABLES, empty_table
 BATCH_ROWS = 100_000
 MATERIALIZE_BYTES = 32 << 20  # of Parquet parts: some 8,000 articles, about 7 times as much in DuckDB
 MEMORY_LIMIT = "256MB"  # DuckDB's (its default, 80 % of RAM, never spills): beyond it, sorts spill to ``tmp_dir``
+RETRY_LIMITS = ("1GB", "")  # after an out-of-memory error: 1 GB, then DuckDB's default ("")
 CSV_SLICE_BYTES = 8 << 20  # of Arrow data turned into pandas and CSV text at a time
 
 # Duplicate document ids, in SQL (``unique_ids`` is the same rule in Python): the k-th document of an id (k >= 2,
@@ -241,7 +242,15 @@ def _write_table(con, sql: str, name: str, n: int, out: Path, formats: list[str]
         if "parquet" in formats:
             writers.write_parquet(df, out / f"{name}.parquet")
         return
-    _stream_table(con, sql, name, out, formats, batch_rows, writers)
+    for next_limit in RETRY_LIMITS + (None,):
+        try:
+            return _stream_table(con, sql, name, out, formats, batch_rows, writers)
+        except Exception as e:  # DuckDB's, or the same through Arrow's stream (an OSError)
+            if next_limit is None or "Out of Memory Error" not in str(e):
+                raise
+        # A sort that needs more than the limit (merging its sorted runs pins blocks): the table is written again
+        # (its files are temporary until complete) with more memory, then with DuckDB's own default.
+        con.execute(f"SET memory_limit='{next_limit}'" if next_limit else "RESET memory_limit")
 
 
 def _stream_table(con, sql: str, name: str, out: Path, formats: list[str], batch_rows: int, writers) -> None:

@@ -162,3 +162,32 @@ def test_duplicate_ids_in_sql_follow_unique_ids(raw):
     got = [renamed.get((i // 3, i % 3), doc_id) for i, doc_id in enumerate(raw)]
     assert got == assemble.unique_ids(raw)
     assert len(renamed) == sum(a != b for a, b in zip(raw, assemble.unique_ids(raw)))
+
+
+@pytest.mark.parametrize("failures, limit", [(1, "1GB"), (2, "default"), (3, None)])
+def test_a_table_out_of_duckdbs_memory_is_written_again_with_more(assembled, tmp_path, monkeypatch, failures, limit):
+    out, current = assembled
+    real, calls, limits = assemble._stream_table, [], []
+
+    def short_of_memory(con, sql, name, *args):
+        if name == "documents":
+            limits.append(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+            calls.append(name)
+            if len(calls) <= failures:
+                raise OSError("Out of Memory Error: failed to pin block of size 256.0 KiB (121.8 MiB/122.0 MiB used)")
+        return real(con, sql, name, *args)
+
+    monkeypatch.setattr(assemble, "_stream_table", short_of_memory)
+    run = lambda: assemble.assemble(out / ".krnews" / "parts", current, tmp_path / "a", ["csv", "parquet"],
+                                    tmp_dir=tmp_path / "tmp", threads=1)  # noqa: E731
+    if limit is None:
+        with pytest.raises(OSError, match="Out of Memory Error"):
+            run()
+        assert not (tmp_path / "a" / "documents.csv").exists()
+        return
+    run()
+    assert (tmp_path / "a" / "documents.csv").read_bytes() == (out / "documents.csv").read_bytes()
+    assert (tmp_path / "a" / "documents.parquet").read_bytes() == (out / "documents.parquet").read_bytes()
+    assert limits[0] == "244.1 MiB" and (limits[1] == "953.6 MiB") and len(limits) == failures + 1
+    if limit == "default":
+        assert limits[2] not in ("244.1 MiB", "953.6 MiB")
