@@ -39,6 +39,8 @@ def candidates(part: str) -> tuple[list[tuple], int]:
             if m.label != "PERSON":
                 continue
             v = m.value or {}
+            if link._names_nobody(v.get("name") or m.text):
+                continue  # never a row, whatever the thresholds (a surname alone, 김모, A씨)
             out.append(((m.start, m.end) in gold, m.source == "rules", bool(v.get("title")),
                         link._is_name_shape(v.get("name") or m.text), m.confidence or 0.0))
     return out, n_gold

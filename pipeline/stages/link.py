@@ -22,6 +22,9 @@
   same name gave it one, or the model is confident (``min_confidence``; a Hangul name of surname shape,
   ``min_confidence_name``). Without evidence it stays a ``mentions`` row with its confidence (``Mention.in_table``
   False). The thresholds were chosen on the dev half of the real-news gold set (bench/people_rows.py, docs/ner.md).
+  A mention that names nobody is no row either, whatever found it: a surname alone that no earlier full name of the
+  article explains (김 위원장, 박씨의), a single letter (A씨), a surname with an anonymizing mark
+  (person_anonymous.tsv: 김모 씨).
 
 The Korean forms (titles, particles, organizations) come from the lexicons of the rule files whose normalizer is
 ``person`` or ``org``, so a user's rules folder extends them.
@@ -83,6 +86,7 @@ class LinkStage:
         self._orgs = frozenset(f for f in self.lexicons.get("organizations", {}) if f)
         self._places = frozenset(f for f in self.lexicons.get("places", {}) if f)
         self._not_names = frozenset(f for f in self.lexicons.get("not_names", {}) if f)
+        self._anonymous = tuple(f for f in self.lexicons.get("anonymous", {}) if f)
         titles = [f for f in self.lexicons.get("titles", {}) if f]
         self._surnames = frozenset(f for f in self.lexicons.get("surnames", {}) if f)
         particles = [f for f in self.lexicons.get("particles", {}) if f]
@@ -171,12 +175,21 @@ class LinkStage:
         return any(name.startswith(s) and len(name) - len(s) in (1, 2) for s in (name[:1], name[:2])
                    if s in self._surnames)
 
+    def _names_nobody(self, name: str) -> bool:
+        """김 (a surname alone), A (a letter), 김모 (a surname and an anonymizing mark)."""
+        if len(name) == 1 or name in self._surnames:
+            return True
+        return any(name.endswith(mark) and name[:-len(mark)] in self._surnames for mark in self._anonymous)
+
     def _person_evidence(self, analysis: Analysis) -> None:
         for m in analysis.mentions:
-            if m.label != "PERSON" or m.source == "rules":
+            if m.label != "PERSON":
                 continue
             v = m.value or {}
-            if v.get("title"):
+            if self._names_nobody(v.get("name") or m.text):
+                m.in_table = False
+                continue
+            if m.source == "rules" or v.get("title"):
                 continue
             conf = m.confidence if m.confidence is not None else 0.0
             name = v.get("name") or m.text
