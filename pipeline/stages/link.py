@@ -75,8 +75,8 @@ class LinkStage:
     name = "link"
 
     # measured on the dev half of bench/data/ner_news_gold.jsonl with bench/people_rows.py (see docs/ner.md)
-    MIN_CONFIDENCE = 0.80
-    MIN_CONFIDENCE_NAME = 0.0
+    MIN_CONFIDENCE = 0.995
+    MIN_CONFIDENCE_NAME = 0.9
 
     def __init__(self, ruleset: Any = None, min_confidence: float | None = None,
                  min_confidence_name: float | None = None):
@@ -94,6 +94,8 @@ class LinkStage:
         tail = r"(?=(?:\L<p>)*(?![가-힣]))" if particles else r"(?![가-힣])"
         self._title_after = (regex.compile(r"[ ](?P<title>\L<t>)" + tail, t=titles, p=particles or [""])
                              if titles else None)
+        # a model span that took the title in (김 선수, 윤 일병): the name is before the space
+        self._title_inside = regex.compile(r"(?P<name>.+?)[ ](?P<title>\L<t>)", t=titles) if titles else None
 
     def __call__(self, analysis: Analysis) -> None:
         self._drop_model_inside_people(analysis)
@@ -244,7 +246,14 @@ class LinkStage:
 
     def _model_person(self, m: Mention, analysis: Analysis) -> None:
         title = None
-        after = self._title_after.match(analysis.text, m.end) if self._title_after is not None else None
+        inside = self._title_inside.fullmatch(m.text) if self._title_inside is not None else None
+        if inside:
+            title = inside.group("title")
+            m.extent = (m.start, m.end)
+            m.end = m.start + inside.end("name")
+            m.text = analysis.text[m.start:m.end]
+        after = (self._title_after.match(analysis.text, m.end)
+                 if self._title_after is not None and title is None else None)
         if after:
             title = after.group("title")
             m.extent = (m.start, after.end())
@@ -281,11 +290,14 @@ class LinkStage:
     @staticmethod
     def _expand_surname(v: dict[str, Any], known: dict[str, dict[str, Any]]) -> None:
         """김 의장 after 김현기 서울시의회 의장: news refers back to a person by surname and title. The person is the
-        most recently mentioned full name with that surname (and that title, when one is written); with no title and
-        two such people the reference stays a bare surname rather than a guess."""
+        most recently mentioned full name with that surname and that title. A surname with no title (박 씨, 강씨)
+        stays a bare surname: in the people audit (bench/people_audit.py) every such expansion named the wrong
+        person (강씨 → an actor of that surname mentioned earlier)."""
+        if not v.get("title"):
+            return
         found = [name for name, rec in known.items() if len(name) > len(v["name"]) and name.startswith(v["name"])
-                 and (not v.get("title") or rec.get("title") == v.get("title"))]
-        if not found or (not v.get("title") and len(found) > 1):
+                 and rec.get("title") == v.get("title")]
+        if not found:
             return
         v["name"] = found[-1]
 
