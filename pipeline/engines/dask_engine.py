@@ -21,6 +21,7 @@ from typing import Callable, Iterator, Sequence
 
 from pipeline.engines.batch import RunSummary, run_batch
 from pipeline.engines.parts import Job, PartResult, Settings, TaskBuilder, Unit, run_job, run_task
+from pipeline.engines.supervisor import READ_TIMEOUT_FACTOR
 
 # A task whose worker dies is given to another worker once (a worker killed from outside costs nothing); when that
 # one dies too, the task is isolated (``_isolate``). Applies to the LocalCluster we start; a running scheduler
@@ -68,7 +69,7 @@ def _run_watched(job: Job, settings: Settings, timeout: float | None) -> tuple:
         if kind == "raised":
             raise event[1]
         if kind == "read":
-            reading, stage, deadline = event[1], "read", time.monotonic() + timeout
+            reading, stage, deadline = event[1], "read", time.monotonic() + READ_TIMEOUT_FACTOR * timeout
         elif kind == "batch":
             inflight, stage, deadline = list(event[1]), "extract", time.monotonic() + timeout
         elif kind == "stage":
@@ -139,7 +140,8 @@ def _isolate(client, units: list[Unit], settings: Settings, timeout: float | Non
         if outcome is not None and outcome[0] == "ok":
             absorb(outcome)
         else:
-            error, why = ("timeout", limit) if outcome is not None else _why(err)
+            error, why = ("timeout", f"ran past {READ_TIMEOUT_FACTOR * timeout:g} s") if outcome is not None \
+                else _why(err)
             builder.fail_unit(u, "read", error, f"reading this input: {why}; it was skipped")
     skip_units = frozenset(builder.unit_failures)
     # 2. the articles not finished, in halves until the failing ones are alone
@@ -231,10 +233,11 @@ def dask_executor(workers: int, scheduler: str | None = None, article_timeout: f
 def run_dask(inputs: Sequence[str | Path], out_dir: str | Path, *, scheduler: str | None = None,
              rules_dir=None, published=None, formats=("csv", "parquet"), workers: int | None = None,
              threads: int = 1, article_timeout: float | None = None,
-             on_progress: Callable[[int, int], None] | None = None) -> RunSummary:
+             on_progress: Callable[[int, int], None] | None = None,
+             columns: dict[str, str] | None = None, include_excluded: bool = False) -> RunSummary:
     """``run_local`` on a Dask cluster: a new local one, or the scheduler at ``scheduler``; an article over
     ``article_timeout`` seconds or one that takes its workers down costs only itself (see docs/batch.md)."""
     workers = max(1, workers or os.cpu_count() or 1)
     return run_batch(inputs, out_dir, dask_executor(workers, scheduler, article_timeout), rules_dir=rules_dir,
                      published=published, formats=formats, workers=workers, threads=threads, engine="dask",
-                     on_progress=on_progress)
+                     on_progress=on_progress, columns=columns, include_excluded=include_excluded)

@@ -32,6 +32,9 @@ from typing import Iterator
 from pipeline.engines.parts import Job, PartResult, Settings, TaskBuilder, Unit, init_worker, run_job
 
 DEFAULT_ARTICLE_TIMEOUT = 120.0  # seconds; an ordinary news article takes a few milliseconds
+# Reading an input (or a range of a large one) may take this many times the article limit: it is many articles'
+# worth of parsing (a JSONL range of 1,000 lines, a compressed table read from its start), not one article.
+READ_TIMEOUT_FACTOR = 10
 BOOT_FAILURES = 3  # workers in a row that die before they are ready: the run stops (something is broken)
 RESTARTS_PER_TASK = 50  # a task that keeps failing without progress stops the run instead of looping
 
@@ -275,7 +278,7 @@ class Supervisor:
         task = w.task
         if kind == "read":
             w.reading, w.inflight, w.stage = msg[1], [], "read"
-            w.deadline = now + self.timeout if self.timeout else None
+            w.deadline = now + READ_TIMEOUT_FACTOR * self.timeout if self.timeout else None
         elif kind == "unit":
             w.reading, w.deadline = None, None
             if not task.builder.feed(msg):  # the input changed since the first read: the task starts over
@@ -323,6 +326,9 @@ class Supervisor:
         timed_out = w.killed_for_time
         if w.raised is not None:
             error, why = w.raised
+        elif timed_out and w.reading is not None:
+            error, why = "timeout", (f"ran past {READ_TIMEOUT_FACTOR * self.timeout:g} s, ten times the limit per "
+                                     "article (--article-timeout)")
         elif timed_out:
             error, why = "timeout", f"ran past the time limit of {self.timeout:g} s per article (--article-timeout)"
         else:

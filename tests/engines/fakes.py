@@ -7,7 +7,9 @@ text make the worker misbehave, to test the supervisor; they exist only here, in
 - ``KRNEWS-TEST-CRASH-ONCE=<file>`` the same, unless ``<file>`` exists (it is created first): a worker killed once;
 - ``KRNEWS-TEST-HANG`` the worker sleeps for an hour (an article that never ends);
 - ``KRNEWS-TEST-SLOW`` the article takes half a second;
-- ``KRNEWS-TEST-RAISE`` the extractor raises outside any stage's guard (a bug of ours).
+- ``KRNEWS-TEST-RAISE`` the extractor raises outside any stage's guard (a bug of ours);
+- a file named ``KRNEWS-TEST-HANG-READ…`` takes an hour to read (the reader is wrapped when this module loads,
+  which happens in the worker that builds a ``FakeExtractor``).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import signal
 import time
 
 from pipeline.article import Analysis, Mention, Sentence
+from pipeline.io import readers
 from pipeline.extractor import Result
 from pipeline.stages.tables import assign_ids, rows_for
 
@@ -36,7 +39,19 @@ def misbehave(text: str) -> None:
         raise RuntimeError("the fake extractor was told to raise")
 
 
+_read_path = readers.read_path
+
+
+def _slow_read_path(path, *args, **kwargs):
+    if "KRNEWS-TEST-HANG-READ" in str(path):
+        time.sleep(3600)
+    return _read_path(path, *args, **kwargs)
+
+
 class FakeExtractor:
+    def __init__(self):
+        readers.read_path = _slow_read_path
+
     def extract_many(self, articles, batch_size=32, on_stage=None):
         articles = list(articles)
         if on_stage is not None:

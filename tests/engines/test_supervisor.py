@@ -66,6 +66,21 @@ def test_a_faulty_article_becomes_one_error_row(clean, tmp_path, monkeypatch, ma
             assert got[name] == want[name], name
 
 
+@pytest.mark.slow
+def test_an_input_whose_reading_hangs_is_skipped_with_one_error_row(fake_extractor, tmp_path, monkeypatch):
+    """Reading has ten times the article limit (0.4 s here): then the input is skipped, the others are read."""
+    make_folder(tmp_path / "in", 6)
+    (tmp_path / "in" / "KRNEWS-TEST-HANG-READ.txt").write_text("읽히지 않는 기사 900억원", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    s = run_local(["in"], tmp_path / "out", workers=2, article_timeout=0.4)
+    assert (s.ok, s.failed, s.errors) == (6, 1, 1)
+    errors = pd.read_parquet(tmp_path / "out" / "errors.parquet")
+    assert [tuple(r) for r in errors[["path", "stage", "error"]].itertuples(index=False)] == [
+        ("in/KRNEWS-TEST-HANG-READ.txt", "read", "timeout")]
+    assert errors.line.isna().all() and "ran past 4 s, ten times the limit" in errors.message[0]
+    assert len(pd.read_parquet(tmp_path / "out" / "documents.parquet")) == 6
+
+
 def test_a_worker_killed_once_costs_nothing(fake_extractor, tmp_path):
     """The crashed batch is redone article by article in a fresh worker: the tables of an uninterrupted run."""
     root = make_folder(tmp_path / "in", 12)
@@ -96,6 +111,7 @@ def kill_a_worker_when_busy(parts_dir, names, killed, wait=0.2):
         time.sleep(0.02)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_from_outside_mid_run(fake_extractor, tmp_path):
     """SIGKILL to a busy worker while the batch runs: it is replaced, nothing is lost or written twice."""
     root = slow_articles(tmp_path / "in")
