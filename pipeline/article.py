@@ -21,9 +21,12 @@ class Article:
     published: dt.date | None = None
     encoding: str = ""
     url: str = ""
-    source: str = ""
-    line: int | None = None  # 1-based line number for JSONL records
+    source: str = ""  # the outlet (언론사)
+    line: int | None = None  # 1-based line number of a JSONL record, row number of a table row
     sha256: str = ""
+    author: str = ""  # the byline (기고자)
+    listed: dict[str, list[str]] = field(default_factory=dict)  # label -> names a table lists (BigKinds 인물 …)
+    excluded: str = ""  # why the table marks this row as not to analyse (BigKinds 분석제외 여부), else ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,37 @@ class Mention:
 
 
 @dataclass
+class Speaker:
+    """Who said a quotation. ``kind``: person (a named person), official (an unnamed official of ``org``:
+    관계자, 대변인), organization (``org`` speaking as itself), anonymous (한 시민, 업계에서는) or unresolved.
+    ``start``/``end`` cover the speaker as written in this article (a second mention 오 시장 included);
+    ``mention`` is the PERSON/ORG mention it resolves to (the full first mention for 오 시장), if any."""
+
+    kind: str
+    start: int | None = None
+    end: int | None = None
+    name: str | None = None
+    title: str | None = None
+    org: str | None = None
+    mention: Mention | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass
+class Quote:
+    """A quotation: ``start``/``end`` cover the quoted words without the marks (direct) or the reported clause
+    (indirect); ``cue`` is the speech verb's dictionary form (말하다) when one is written."""
+
+    start: int
+    end: int
+    kind: str  # direct | indirect
+    rule_id: str
+    cue: str | None = None
+    speaker: Speaker | None = None
+    sentence_idx: int = -1
+    quote_id: str = ""
+
+
+@dataclass
 class Analysis:
     """The working state of one article as it goes through the stages."""
 
@@ -97,6 +131,7 @@ class Analysis:
     forms: list[Form] = field(default_factory=list)
     doc: Any = None  # spacy.tokens.Doc over forms, built by the segment stage when a stage reads it (NER, token rules)
     mentions: list[Mention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
     errors: list[ReadError] = field(default_factory=list)
     status: str = "ok"
     timings: dict[str, float] = field(default_factory=dict)

@@ -26,7 +26,9 @@ def _fail(message: str, code: int = 2) -> None:
 
 @app.command()
 def run(
-    inputs: List[Path] = typer.Argument(..., help="Article files or folders (.txt .md .json .jsonl .html), read recursively."),
+    inputs: List[Path] = typer.Argument(..., help="Article files or folders (.txt .md .json .jsonl .html; tables .csv "
+                                        ".tsv .xlsx .parquet, one article a row; any of them .gz; .zip archives), "
+                                        "read recursively."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the tables (CSV and Parquet)."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="A folder of your own rule files, added to the built-in ones."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: number of cores)."),
@@ -38,13 +40,26 @@ def run(
     article_timeout: float = typer.Option(120.0, "--article-timeout", help="Seconds an article may take; one "
                                           "over it becomes a failed document with an errors row (stage, "
                                           "timeout) and the batch goes on. 0: no limit."),
+    text_column: Optional[str] = typer.Option(None, "--text-column", help="Tables: the column of the article "
+                                              "text (default: found by name, e.g. text, body, 본문, 내용)."),
+    id_column: Optional[str] = typer.Option(None, "--id-column", help="Tables: the column of the document id."),
+    title_column: Optional[str] = typer.Option(None, "--title-column", help="Tables: the column of the title."),
+    date_column: Optional[str] = typer.Option(None, "--date-column", help="Tables: the column of the publication date."),
+    source_column: Optional[str] = typer.Option(None, "--source-column", help="Tables: the column of the outlet."),
+    url_column: Optional[str] = typer.Option(None, "--url-column", help="Tables: the column of the URL."),
+    author_column: Optional[str] = typer.Option(None, "--author-column", help="Tables: the column of the byline."),
+    include_excluded: bool = typer.Option(False, "--include-excluded", help="Tables: also extract rows marked "
+                                          "as excluded (BigKinds 분석제외 여부: 중복, 예외 …)."),
 ) -> None:
-    """Extract entities from every article under INPUTS and write the eight tables to --out.
+    """Extract entities from every article under INPUTS and write the tables to --out.
 
     Runs are resumable and incremental: --out keeps a manifest (.krnews/), so a re-run skips unchanged inputs,
     redoes changed ones and drops removed ones; a killed run picks up where it stopped.
 
-    Example: krnews run samples --out outputs --workers 2
+    Tables of articles (a BigKinds Excel download, CSV, TSV, Parquet) are read one article a row, with their
+    columns found by name (rules/inputs/columns.yaml) or given with --text-column and the like.
+
+    Example: krnews run samples --out outputs --workers 2; krnews run NewsResult.xlsx --out bigkinds
     """
     from pipeline.engines.batch import OutputError, RunLocked
     from pipeline.engines.supervisor import WorkerError
@@ -83,8 +98,11 @@ def run(
         progress = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
     previous_term = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
+        columns = {f: c for f, c in (("text", text_column), ("id", id_column), ("title", title_column),
+                                     ("published", date_column), ("source", source_column), ("url", url_column),
+                                     ("author", author_column)) if c}
         options = dict(rules_dir=rules, published=pub, formats=fmt, workers=workers, on_progress=progress,
-                       article_timeout=article_timeout or None)
+                       article_timeout=article_timeout or None, columns=columns, include_excluded=include_excluded)
         if engine == "dask":
             from pipeline.engines.dask_engine import run_dask
 
@@ -226,23 +244,51 @@ def inspect_cmd(
     out_dir: Path = typer.Argument(..., help="An output folder of `krnews run`."),
     label: Optional[str] = typer.Option(None, "--label", "-l", help="Only this label (MONEY, PERSON, …)."),
     top: int = typer.Option(20, "--top", "-n", help="Rows per table."),
+    compare_bigkinds: bool = typer.Option(False, "--compare-bigkinds", help="Compare our PERSON, LOCATION and "
+                                          "ORG names with the input table's own lists (BigKinds 인물, 위치, 기관)."),
 ) -> None:
-    """Summaries with DuckDB: most frequent values per label, people by organization, largest amounts.
+    """Summaries with DuckDB: most frequent values per label, people by organization, the most quoted people and
+    organizations, the strongest edges (entities sharing the most articles), largest amounts; or, with
+    --compare-bigkinds, per label how many of the names BigKinds lists we also found, and the names one side lacks.
 
     Example: krnews inspect outputs --label MONEY --top 10
     """
     from rich.console import Console
 
-    from pipeline.review.inspect import inspect_tables
+    from pipeline.review.inspect import compare_tables, inspect_tables
     from pipeline.review.tables import ReviewError
 
     try:
-        tables = inspect_tables(out_dir, label, top)
+        tables = compare_tables(out_dir, top) if compare_bigkinds else inspect_tables(out_dir, label, top)
     except ReviewError as exc:
         _fail(str(exc))
     console = Console()
     for table in tables:
         console.print(table)
+
+
+@app.command("network")
+def network_cmd(
+    out_dir: Path = typer.Argument(..., help="An output folder of `krnews run`."),
+    fmt: str = typer.Option("gexf", "--format", "-f", help="gexf or graphml (one file, for Gephi), or csv (nodes.csv "
+                            "and edges.csv in the folder --out, Gephi's spreadsheet columns)."),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write (gexf, graphml) or folder (csv)."),
+    window: str = typer.Option("article", "--window", help="Entities are linked when they share an article or a sentence."),
+    min_weight: int = typer.Option(1, "--min-weight", help="Leave out edges shared by fewer articles (sentences, quotes)."),
+) -> None:
+    """Write the entity network: co-occurrence edges weighted by shared articles (or sentences), with first and
+    last date, and speaker → entity edges from quotes.
+
+    Example: krnews network outputs --format gexf --out outputs/network.gexf --min-weight 2
+    """
+    from pipeline.review.network import network
+    from pipeline.review.tables import ReviewError
+
+    try:
+        paths, n_nodes, n_edges = network(out_dir, fmt, out, window, min_weight)
+    except ReviewError as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {', '.join(str(p) for p in paths)}: {n_nodes} nodes, {n_edges} edges")
 
 
 # --- train / evaluate (pipeline/training) -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pipeline.paths import BUILTIN_RULES_DIR
 from pipeline.stages.link import LinkStage
 from pipeline.stages.ner import NerStage
 from pipeline.stages.normalize import NormalizeStage
+from pipeline.stages.quotes import QuoteStage, load_quote_rules
 from pipeline.stages.resolve import ResolveStage
 from pipeline.stages.rules import RuleStage
 from pipeline.stages.segment import Segmenter, blank_nlp
@@ -46,11 +47,13 @@ class Result:
 
     def tables(self) -> dict[str, "pd.DataFrame"]:
         """The same tables the CLI writes (every table, with its documented columns, even when empty)."""
-        return {name: to_frame(name, self.rows.get(name, [])) for name in TABLES}
+        from pipeline.entities import with_entities
+
+        return with_entities({name: to_frame(name, self.rows.get(name, [])) for name in TABLES})
 
 
 class Extractor:
-    """Runs segment → rules → ner → resolve → normalize → link → tables over articles.
+    """Runs segment → rules → ner → resolve → normalize → link → quotes → tables over articles.
 
     ``rules_dir`` adds a user's rule folder to the built-in one; ``ner=False`` skips the statistical stage;
     ``threads`` is Kiwi's own thread count for batches (0 = Kiwi's default of one thread per call).
@@ -78,6 +81,7 @@ class Extractor:
             ResolveStage(),
             NormalizeStage(self.ruleset),
             LinkStage(self.ruleset),
+            QuoteStage(load_quote_rules(dirs)),
             TablesStage(),
         ]
 
@@ -150,6 +154,7 @@ class Extractor:
         except Exception as exc:  # recorded as an errors row; the document keeps status "failed"
             analysis.status = "failed"
             analysis.mentions = []
+            analysis.quotes = []
             tb = traceback.extract_tb(exc.__traceback__)[-1]
             analysis.errors.append(ReadError(
                 path=analysis.article.path or analysis.article.doc_id, line=analysis.article.line,

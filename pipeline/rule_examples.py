@@ -176,6 +176,28 @@ def rules_test_command(rules_dir: Path | None = None) -> int:
     for case in all_cases:
         failures += check_case(case, ruleset, extractor)
 
+    quote_counts: list[tuple[str, int, int, int]] = []  # stage files (rules/quote.yaml): their own examples
+    for stage in extractor.stages:
+        rules = getattr(stage, "rules", None)
+        if stage.name != "quotes" or rules is None:
+            continue
+        from pipeline.ruleset.loader import display_path
+        from pipeline.stages.quotes import example_failures
+
+        for path in rules.paths:
+            n_ex = n_counter = 0
+            failed_before = len(failures)
+            for key, counter in (("examples", False), ("counterexamples", True)):
+                for ex in getattr(rules, key):
+                    if ex["file"] != path.name:
+                        continue
+                    n_counter += counter
+                    n_ex += not counter
+                    case = f"{path.name}::{key[:-1]}-{ex['index']}"
+                    failures += [Failure(display_path(path), ex["line"], case, ex["text"], msg)
+                                 for msg in example_failures(ex, extractor, counter)]
+            quote_counts.append((path.name, n_ex, n_counter, len({f.case for f in failures[failed_before:]})))
+
     table = Table(title="rule file examples")
     for col in ("file", "entity", "examples", "counterexamples", "failed"):
         table.add_column(col, justify="left" if col in ("file", "entity") else "right")
@@ -183,13 +205,16 @@ def rules_test_command(rules_dir: Path | None = None) -> int:
         n_failed = len({f.case for f in failures if f.path == rf.display})
         table.add_row(rf.name, rf.entity, str(len(rf.examples)), str(len(rf.counterexamples)),
                       f"[red]{n_failed}[/red]" if n_failed else "0")
+    for name, n_ex, n_counter, n_failed in quote_counts:
+        table.add_row(name, "QUOTE (stage)", str(n_ex), str(n_counter), f"[red]{n_failed}[/red]" if n_failed else "0")
     console.print(table)
     for f in failures:
         console.print(f"[red]FAIL[/red] {_escape(str(f))}", soft_wrap=True)
         console.print(f"     text: {_escape(f.text)}", highlight=False, soft_wrap=True)
     n_failed = len({f.case for f in failures})
     colour = "red" if n_failed else "green"
-    console.print(f"[{colour}]{len(all_cases) - n_failed} of {len(all_cases)} cases passed[/{colour}]")
+    n_cases = len(all_cases) + sum(n_ex + n_counter for _, n_ex, n_counter, _ in quote_counts)
+    console.print(f"[{colour}]{n_cases - n_failed} of {n_cases} cases passed[/{colour}]")
     return 1 if failures else 0
 
 

@@ -137,3 +137,17 @@ def test_mixed_folder_nothing_lost(tmp_path):
     assert ("feed.jsonl", 2) in bad
     money = read_table(out, "money")
     assert (money.amount == 365_900_000_000).sum() == 8
+
+
+def test_quotes_and_entities_of_the_samples(samples_out):
+    """Every quote row is its slice of the article; every PERSON/ORG/LOCATION mention has an entity row."""
+    out, _ = samples_out
+    texts = dict(zip(read_table(out, "documents").doc_id, read_table(out, "documents").text))
+    quotes = read_table(out, "quotes")
+    assert len(quotes) >= 20
+    for row in quotes.itertuples():
+        assert texts[row.doc_id][row.start:row.end] == row.quote, row.quote_id
+    mentions = read_table(out, "mentions")
+    named = mentions[mentions["label"].isin(["PERSON", "ORG", "LOCATION"])]
+    entities = set(read_table(out, "entities")["entity_id"])
+    assert named["entity_id"].notna().mean() > 0.9 and set(named["entity_id"].dropna()) <= entities

@@ -1,11 +1,12 @@
-"""Assemble the eight tables from the part files of the current inputs, out of core, with DuckDB.
+"""Assemble the tables from the part files of the current inputs, out of core, with DuckDB.
 
 DuckDB reads the parts, keeps the rows of the current inputs (a part may also hold rows of an input that changed
 since), gives duplicate document ids their deterministic suffix, and sorts each table by the schema's keys
 (``io.schema.SORT_KEYS``, NULLs first, ties in input order, as ``to_frame`` would). Each table gets the bytes
 ``writers.write_csv``/``writers.write_parquet`` would write for the same rows typed by ``io.schema``: CSV in
 ``utf-8-sig`` with formula neutralization, Parquet with the pandas dtypes and metadata, both through a temporary
-file and a rename.
+file and a rename. The ``entities`` table spans the folder: it is built here from every part's mentions
+(``pipeline.entities``), and the mentions query joins the ids it gives.
 
 Parts of at most ``MATERIALIZE_BYTES`` in all are read once into a DuckDB table (about seven times their size in
 memory) instead of once per table. The tables are written concurrently, ``threads`` at a time, each by its own
@@ -127,7 +128,13 @@ def assemble(parts_dir: Path, current: Sequence[tuple[str, str, int, int]], out_
         con.unregister("ren_df")
         found = dict(con.execute(f"SELECT _table, COUNT(*) FROM {src} GROUP BY _table").fetchall())
         counts = {name: int(found.get(name, 0)) for name in TABLES}
-        jobs = [(name, _table_sql(name, src), counts[name]) for name in TABLES]
+        entities = _entities(con, src)  # corpus-wide; the mentions query joins their ids (table ent_ids)
+        counts["entities"] = len(entities)
+        if "csv" in formats:
+            writers.write_csv(entities, out / "entities.csv")
+        if "parquet" in formats:
+            writers.write_parquet(entities, out / "entities.parquet")
+        jobs = [(name, _table_sql(name, src), counts[name]) for name in TABLES if name != "entities"]
         jobs.sort(key=lambda job: -job[2])  # the largest first: the last table to start is a small one
         if threads == 1:
             for name, sql, n in jobs:
@@ -139,10 +146,34 @@ def assemble(parts_dir: Path, current: Sequence[tuple[str, str, int, int]], out_
     return counts
 
 
+def _entities(con, src: str) -> pd.DataFrame:
+    """The ``entities`` table from the PERSON/ORG/LOCATION mentions of every current part (final doc ids); their
+    ids go to the DuckDB table ``ent_ids`` (doc_id, mention_id, entity_id) that the mentions query joins."""
+    from pipeline.entities import ENTITY_LABELS, build_entities
+
+    labels = ", ".join(f"'{lab}'" for lab in ENTITY_LABELS)
+    final = (f"FROM {src} p LEFT JOIN ren ON p._ord = ren._ord AND p._chunk = ren._chunk AND p._doc = ren._doc")
+    mentions = con.execute(f"SELECT COALESCE(ren.new_id, p.doc_id) AS doc_id, p.mention_id, p.label, p.text, "
+                           f"p.normalized {final} WHERE p._table = 'mentions' AND p.label IN ({labels})").df()
+    documents = con.execute(f"SELECT COALESCE(ren.new_id, p.doc_id) AS doc_id, p.published {final} "
+                            "WHERE p._table = 'documents'").df()
+    entities, ids = build_entities(mentions, documents)
+    con.register("ent_ids_df", ids)
+    con.execute("CREATE TABLE ent_ids AS SELECT doc_id::VARCHAR AS doc_id, mention_id::VARCHAR AS mention_id, "
+                "entity_id::VARCHAR AS entity_id FROM ent_ids_df")
+    con.unregister("ent_ids_df")
+    return entities
+
+
 def _table_sql(name: str, src: str) -> str:
     cols = TABLES[name]
     q = [f'"{c}"' for c in cols]
-    if "doc_id" in cols:
+    if name == "mentions":
+        inner = ", ".join("COALESCE(ren.new_id, p.doc_id) AS doc_id" if c == "doc_id" else
+                          "e.entity_id AS entity_id" if c == "entity_id" else f"p.{qc}" for c, qc in zip(cols, q))
+        source = (f"{src} p LEFT JOIN ren ON p._ord = ren._ord AND p._chunk = ren._chunk AND p._doc = ren._doc "
+                  "LEFT JOIN ent_ids e ON e.doc_id = COALESCE(ren.new_id, p.doc_id) AND e.mention_id = p.mention_id")
+    elif "doc_id" in cols:
         inner = ", ".join("COALESCE(ren.new_id, p.doc_id) AS doc_id" if c == "doc_id" else f"p.{qc}"
                           for c, qc in zip(cols, q))
         source = f"{src} p LEFT JOIN ren ON p._ord = ren._ord AND p._chunk = ren._chunk AND p._doc = ren._doc"

@@ -45,11 +45,15 @@ class RunSummary:
     processed: int = 0
     skipped: int = 0
     removed: int = 0
+    excluded: int = 0  # table rows marked 분석제외, kept in documents with status "excluded", not extracted
 
     def line(self) -> str:
         per = ", ".join(f"{k} {v}" for k, v in sorted(self.labels.items())) or "none"
         rate = self.processed_docs / self.seconds if self.seconds > 0 else 0.0
-        return (f"documents: {self.ok} ok, {self.failed} failed ({self.errors} error rows) | mentions: {per} | "
+        excluded = (f", {self.excluded} excluded (분석제외; --include-excluded extracts them)"
+                    if self.excluded else "")
+        return (f"documents: {self.ok} ok, {self.failed} failed ({self.errors} error rows){excluded} | "
+                f"mentions: {per} | "
                 f"{self.seconds:.1f} s, {rate:.1f} documents/s | inputs: {self.processed} processed, "
                 f"{self.skipped} skipped as unchanged, {self.removed} removed")
 
@@ -77,7 +81,10 @@ def _lock(state_dir: Path):
 
 
 def _units_of(path: Path, display: str) -> list[Unit]:
-    """The units of one input: the file, or line ranges of a JSONL file with many records."""
+    """The units of one input: the file, or line ranges of a JSONL file with many records, row ranges of a large
+    table, member ranges of a large zip archive (``readers.input_ranges``)."""
+    from pipeline.io.readers import input_ranges
+
     h = hashlib.sha256()
     size = 0
     lines = 0
@@ -88,6 +95,10 @@ def _units_of(path: Path, display: str) -> list[Unit]:
             lines += block.count(b"\n")
     sha = h.hexdigest()
     real = os.path.abspath(path)
+    ranges = input_ranges(path, display)
+    if ranges:
+        n = len(ranges)
+        return [Unit(display, real, sha, size // n, k, n, lo, hi, offset) for k, (lo, hi, offset) in enumerate(ranges)]
     if path.suffix.lower() != ".jsonl" or lines <= 2 * JSONL_CHUNK_LINES:
         return [Unit(display, real, sha, size)]
     n = math.ceil((lines + 1) / JSONL_CHUNK_LINES)
@@ -194,11 +205,15 @@ def validate_rules(rules_dir) -> None:
     from pipeline.ruleset import load_ruleset
 
     load_ruleset([BUILTIN_RULES_DIR] + ([Path(rules_dir)] if rules_dir else []))
+    from pipeline.io.tables import column_rules
+
+    column_rules()  # rules/inputs/columns.yaml: the column names of table inputs
 
 
 def run_batch(inputs: Sequence[str | Path], out_dir: str | Path, executor: Executor, *, rules_dir=None,
               published=None, formats: Iterable[str] = ("csv", "parquet"), workers: int = 1, threads: int = 1,
-              engine: str = "local", on_progress: Callable[[int, int], None] | None = None) -> RunSummary:
+              engine: str = "local", on_progress: Callable[[int, int], None] | None = None,
+              columns: dict[str, str] | None = None, include_excluded: bool = False) -> RunSummary:
     """Bring the tables in ``out_dir`` up to date with ``inputs``, redoing only what changed.
 
     An ``executor`` may have ``start(settings)`` (called first, so its workers boot while the driver validates the
@@ -207,7 +222,8 @@ def run_batch(inputs: Sequence[str | Path], out_dir: str | Path, executor: Execu
     t0 = time.perf_counter()
     pub = published.isoformat() if hasattr(published, "isoformat") else (published or None)
     settings = Settings(rules_dir=str(Path(rules_dir).resolve()) if rules_dir else None, published=pub,
-                        threads=threads, extractor=os.environ.get("KRNEWS_TEST_EXTRACTOR") or None)
+                        threads=threads, extractor=os.environ.get("KRNEWS_TEST_EXTRACTOR") or None,
+                        columns=tuple(sorted((columns or {}).items())), include_excluded=include_excluded)
     start = getattr(executor, "start", None)
     if start is not None:  # workers boot while the driver validates and plans
         start(settings)
@@ -228,7 +244,8 @@ def _run_batch(inputs, out_dir, executor: Executor, settings: Settings, rules_di
     state = out / STATE_DIR
     pub = settings.published
     fp = fingerprint([BUILTIN_RULES_DIR] + ([Path(rules_dir)] if rules_dir else []), NER_MODEL_DIR,
-                     {"published": pub, "ner": settings.ner, "extractor": settings.extractor})
+                     {"published": pub, "ner": settings.ner, "extractor": settings.extractor,
+                      "columns": list(settings.columns), "include_excluded": settings.include_excluded})
     try:
         return _run_locked(inputs, out, state, executor, settings, fp, formats, workers, engine, on_progress, t0)
     except Exception as exc:
@@ -290,6 +307,7 @@ def _run_locked(inputs, out: Path, state: Path, executor: Executor, settings: Se
                 shutil.rmtree(staging, ignore_errors=True)
             summary.removed = manifest.forget_except(current)
             summary.ok, summary.failed, summary.errors, summary.labels = manifest.totals(current)
+            summary.excluded = manifest.excluded(current)
             summary.failed += len(discover_errors)
             summary.errors += len(discover_errors)
             summary.seconds = time.perf_counter() - t0

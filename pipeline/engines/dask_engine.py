@@ -233,10 +233,11 @@ def dask_executor(workers: int, scheduler: str | None = None, article_timeout: f
 def run_dask(inputs: Sequence[str | Path], out_dir: str | Path, *, scheduler: str | None = None,
              rules_dir=None, published=None, formats=("csv", "parquet"), workers: int | None = None,
              threads: int = 1, article_timeout: float | None = None,
-             on_progress: Callable[[int, int], None] | None = None) -> RunSummary:
+             on_progress: Callable[[int, int], None] | None = None,
+             columns: dict[str, str] | None = None, include_excluded: bool = False) -> RunSummary:
     """``run_local`` on a Dask cluster: a new local one, or the scheduler at ``scheduler``; an article over
     ``article_timeout`` seconds or one that takes its workers down costs only itself (see docs/batch.md)."""
     workers = max(1, workers or os.cpu_count() or 1)
     return run_batch(inputs, out_dir, dask_executor(workers, scheduler, article_timeout), rules_dir=rules_dir,
                      published=published, formats=formats, workers=workers, threads=threads, engine="dask",
-                     on_progress=on_progress)
+                     on_progress=on_progress, columns=columns, include_excluded=include_excluded)

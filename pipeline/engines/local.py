@@ -46,12 +46,16 @@ def in_process(tasks: list[list[Unit]], settings: Settings) -> Iterator[PartResu
 def run_local(inputs: Sequence[str | Path], out_dir: str | Path, *, rules_dir=None, published=None,
               formats=("csv", "parquet"), workers: int | None = None, threads: int = 1,
               article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
-              on_progress: Callable[[int, int], None] | None = None) -> RunSummary:
+              on_progress: Callable[[int, int], None] | None = None, columns: dict[str, str] | None = None,
+              include_excluded: bool = False) -> RunSummary:
     """Extract every article of ``inputs`` into the tables of ``out_dir``, resuming and skipping unchanged inputs.
 
     ``workers`` supervised processes (one too when ``workers`` is 1: the time limit and crash isolation need a
-    process to stop); ``article_timeout`` seconds per article, None or 0 for no limit."""
+    process to stop); ``article_timeout`` seconds per article, None or 0 for no limit. ``columns`` names table
+    columns (field → column, the CLI's ``--text-column`` …); ``include_excluded`` extracts the table rows marked
+    분석제외 too."""
     workers = max(1, workers or os.cpu_count() or 1)
     executor = Supervisor(workers, article_timeout)
     return run_batch(inputs, out_dir, executor, rules_dir=rules_dir, published=published, formats=formats,
-                     workers=workers, threads=threads, engine="local", on_progress=on_progress)
+                     workers=workers, threads=threads, engine="local", on_progress=on_progress, columns=columns,
+                     include_excluded=include_excluded)

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS parts (
     input TEXT NOT NULL, chunk INTEGER NOT NULL, chunks INTEGER NOT NULL, sha256 TEXT NOT NULL,
     file TEXT NOT NULL, ok INTEGER NOT NULL, failed INTEGER NOT NULL, errors INTEGER NOT NULL,
-    labels TEXT NOT NULL, PRIMARY KEY (input, chunk)
+    labels TEXT NOT NULL, excluded INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (input, chunk)
 );
 """
 
@@ -94,6 +94,9 @@ class Manifest:
         self.db.execute("PRAGMA journal_mode=WAL")  # a commit is atomic; a killed writer leaves no torn state
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(parts)")}
+        if "excluded" not in columns:  # a manifest of before table inputs; its parts go with its fingerprint
+            self.db.execute("ALTER TABLE parts ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0")
 
     @classmethod
     def open(cls, out_dir: str | Path) -> "Manifest":
@@ -139,9 +142,10 @@ class Manifest:
                 self.db.execute("DELETE FROM parts WHERE input=? AND (sha256<>? OR chunks<>?)",
                                 (u.input, sha, u.chunks))
                 st = per_unit[(u.input, u.chunk)]
-                self.db.execute("INSERT OR REPLACE INTO parts VALUES (?,?,?,?,?,?,?,?,?)",
+                self.db.execute("INSERT OR REPLACE INTO parts (input, chunk, chunks, sha256, file, ok, failed, "
+                                "errors, labels, excluded) VALUES (?,?,?,?,?,?,?,?,?,?)",
                                 (u.input, u.chunk, u.chunks, sha, file, st["ok"], st["failed"], st["errors"],
-                                 json.dumps(dict(st["labels"]), sort_keys=True)))
+                                 json.dumps(dict(st["labels"]), sort_keys=True), st.get("excluded", 0)))
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -166,6 +170,11 @@ class Manifest:
                 ok, failed, errors = ok + o, failed + f, errors + e
                 labels.update(json.loads(lab))
         return ok, failed, errors, labels
+
+    def excluded(self, inputs: dict[str, str]) -> int:
+        """Table rows kept but not extracted (marked 분석제외) over the recorded parts of ``inputs``."""
+        return sum(n for inp, sha, n in self.db.execute("SELECT input, sha256, excluded FROM parts")
+                   if inputs.get(inp) == sha)
 
     def forget_except(self, inputs: dict[str, str]) -> int:
         """Drop records of inputs no longer given (or of old hashes) and delete unreferenced part files."""

@@ -1,6 +1,7 @@
 """Work units and part files: what a worker does with one task, whatever runs it (in-process, pool, Dask).
 
-A *unit* is one input file, or one line range of a large JSONL file. A *task* is a few units sent to one worker
+A *unit* is one input file, or one range of a large input: JSONL lines, table rows (CSV, TSV, Excel, Parquet) or
+zip members. A *task* is a few units sent to one worker
 (small files are grouped so the per-task cost stays small next to the extraction). The worker reads its units,
 extracts, and returns one *part*: the rows of every table for those units, as Parquet bytes in one union-schema
 table (a ``_table`` column says which table a row belongs to). The driver writes the part and records it in the
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 # Bumped when the part layout changes, so old parts are never mixed with new ones (part of the fingerprint).
-PART_FORMAT = 1
+PART_FORMAT = 2  # 2: documents gained source, author, url and listed_entities
 # A JSONL file with more records than this is split into line ranges of this many lines, one unit each.
 JSONL_CHUNK_LINES = 1000
 
@@ -54,11 +55,14 @@ class Settings:
     # For tests only: "file.py:Name" (or "module:Name"), a class built instead of the Extractor; the driver takes
     # it from the environment variable KRNEWS_TEST_EXTRACTOR and it is part of the fingerprint.
     extractor: str | None = None
+    columns: tuple[tuple[str, str], ...] = ()  # table columns named on the command line: (field, column name)
+    include_excluded: bool = False  # extract table rows marked 분석제외 too (--include-excluded)
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One input file, or lines ``lo..hi`` (1-based, inclusive) of a JSONL file split in ``chunks`` pieces."""
+    """One input file, or a range ``lo..hi`` (inclusive) of a large input split in ``chunks`` pieces: JSONL lines,
+    table rows (``offset``: the byte where row ``lo`` of a CSV starts) or zip members (1-based)."""
 
     input: str  # display path, the key of the manifest
     path: str  # absolute path the worker reads
@@ -68,6 +72,7 @@ class Unit:
     chunks: int = 1
     lo: int | None = None
     hi: int | None = None
+    offset: int | None = None
 
 
 @dataclass
@@ -81,6 +86,7 @@ class PartResult:
     failed: int = 0
     error_rows: int = 0
     labels: Counter = field(default_factory=Counter)
+    excluded: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     per_unit: dict[tuple[str, int], dict] = field(default_factory=dict)
 
@@ -154,23 +160,35 @@ def init_worker(settings: Settings, driver_pid: int | None = None) -> None:
     gc.freeze()
 
 
+# (path, size, mtime) -> sha256 of the files this worker hashed: every range of a large table or JSONL file would
+# otherwise hash the whole file again (1,000 ranges of a 350 MB CSV: 350 GB hashed). A changed file has another
+# size or modification time, and is hashed again.
+_FILE_HASHES: dict[tuple[str, int, int], str] = {}
+
+
 def _sha256_file(path: str) -> str:
+    st = os.stat(path)
+    key = (path, st.st_size, st.st_mtime_ns)
+    sha = _FILE_HASHES.get(key)
+    if sha is not None:
+        return sha
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
-    return h.hexdigest()
+    if len(_FILE_HASHES) >= 4096:
+        _FILE_HASHES.clear()
+    sha = _FILE_HASHES[key] = h.hexdigest()
+    return sha
 
 
-def _read_unit(unit: Unit, published):
+def _read_unit(unit: Unit, published, settings: Settings):
     from pipeline.io.readers import read_path
+    from pipeline.io.tables import TableOptions
 
-    items = read_path(Path(unit.path), unit.input, published)
-    if unit.chunks == 1:
-        return items
-    # A JSONL line range: records and line errors of these lines; file-level errors go with the first chunk.
-    return [x for x in items
-            if (x.line is None and unit.chunk == 0) or (x.line is not None and unit.lo <= x.line <= unit.hi)]
+    options = TableOptions(**dict(settings.columns))
+    rows = None if unit.chunks == 1 else (unit.lo, unit.hi, unit.offset)
+    return read_path(Path(unit.path), unit.input, published, options, rows)
 
 
 # Articles extracted together (Kiwi runs once per batch), as Extractor.extract_many does by default.
@@ -223,9 +241,9 @@ def run_job(job: Job, settings: Settings, emit: Callable[[tuple], None], extract
     read; ``("batch", [articles])`` their extraction starts; ``("stage", name)`` a stage starts on that batch;
     ``("done", [(article, rows, status, n_errors, labels, timings), …])`` they are finished. Rows are part rows
     (``_table``, ``_input`` … and the table's columns). ``TaskBuilder`` turns the events into the task's part."""
-    from pipeline.article import Article
+    from pipeline.article import Analysis, Article
     from pipeline.io.readers import as_date as _as_date
-    from pipeline.stages.tables import error_row
+    from pipeline.stages.tables import document_row, error_row
 
     if extractor is None:
         extractor = extractor_for(settings)
@@ -254,7 +272,7 @@ def run_job(job: Job, settings: Settings, emit: Callable[[tuple], None], extract
             sha = _sha256_file(unit.path)
         except OSError:
             sha = ""  # unreadable: read_path reports it; an empty hash is redone next run
-        items = _read_unit(unit, published)
+        items = _read_unit(unit, published, settings)
         rows = []
         articles = []
         for item in items:
@@ -266,9 +284,16 @@ def run_job(job: Job, settings: Settings, emit: Callable[[tuple], None], extract
         for n_doc, art in enumerate(articles):
             a = n_art + n_doc
             owner = (unit.input, unit.chunk, n_doc)
+            wanted = a not in job.skip if job.only is None else a in job.only
             if a in fail:
                 emit(("done", [(a, failed_rows(art, owner, *fail[a]), "failed", 1, Counter(), {})]))
-            elif a not in job.skip if job.only is None else a in job.only:
+            elif art.excluded and not settings.include_excluded:
+                # a row the table marks as not to analyse (BigKinds 분석제외: 중복, 예외 …): kept, not extracted
+                if wanted:
+                    rows_ex = _part_rows({"documents": [document_row(Analysis(article=art, status="excluded"))]},
+                                         owner)
+                    emit(("done", [(a, rows_ex, "excluded", 0, Counter(), {})]))
+            elif wanted:
                 pending.append((a, art, owner))
                 if len(pending) >= EXTRACT_BATCH:
                     extract(pending)
@@ -345,7 +370,7 @@ class TaskBuilder:
         per_unit: dict[tuple[str, int], dict] = {}
         for u, unit in enumerate(self.units):
             stats = per_unit.setdefault((unit.input, unit.chunk), {"ok": 0, "failed": 0, "errors": 0,
-                                                                      "labels": Counter()})
+                                                                      "excluded": 0, "labels": Counter()})
             if u in self.unit_failures:
                 hashes[unit.input] = unit.sha256
                 rows += self.unit_failures[u]
@@ -365,7 +390,7 @@ class TaskBuilder:
             for _ in range(self.read[u][1]):
                 art_rows, status, n_errors, labels, _timings = self.articles[a]
                 rows += art_rows
-                stats["ok" if status == "ok" else "failed"] += 1
+                stats["ok" if status == "ok" else "excluded" if status == "excluded" else "failed"] += 1
                 stats["errors"] += n_errors
                 stats["labels"].update(labels)
                 a += 1
@@ -376,6 +401,7 @@ class TaskBuilder:
             result.ok += stats["ok"]
             result.failed += stats["failed"]
             result.error_rows += stats["errors"]
+            result.excluded += stats["excluded"]
             result.labels.update(stats["labels"])
         result.timings = dict(timings)
         result.per_unit = per_unit

@@ -1,4 +1,6 @@
-"""Read articles from files and folders: .txt, .md, .json, .jsonl, .html/.htm, in UTF-8, UTF-16 or CP949.
+"""Read articles from files and folders: .txt, .md, .json, .jsonl, .html/.htm, tables of articles (.csv, .tsv,
+.xlsx, .parquet: see ``pipeline.io.tables``), any of them gzipped (``.csv.gz``), and .zip archives of them, in UTF-8,
+UTF-16 or CP949.
 
 Every input becomes either an ``Article`` or a ``ReadError`` (stage ``"read"``); a bad file never stops a batch.
 The article text is decoded, NFC-normalized and has ``\\n`` line ends; every later offset refers to that text.
@@ -12,11 +14,15 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import functools
+import gzip
 import hashlib
+import io
 import json
 import os
 import re
 import unicodedata
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -33,10 +39,15 @@ FORMATS: dict[str, str] = {
     ".jsonl": "jsonl",
     ".html": "html",
     ".htm": "html",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".xlsx": "xlsx",
+    ".parquet": "parquet",
+    ".zip": "zip",
 }
-
-TEXT_KEYS = ("text", "body", "content")
-PUBLISHED_KEYS = ("published", "date", "datetime")
+ZIP_CHUNK_MEMBERS = 100  # members per unit of work when an archive has more than twice as many
+# what a damaged .gz or .zip raises while it is read (gzip.BadGzipFile is an OSError: caught before those)
+_ARCHIVE_ERRORS = (gzip.BadGzipFile, zipfile.BadZipFile, zlib.error, EOFError)
 DATELINE_LINES = 5  # a dateline is looked for in this many non-empty lines at the top of the text
 
 # BOMs, longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
@@ -91,6 +102,19 @@ def parse_date(s: str) -> dt.date | None:
     return _match_to_date(m) if m else None
 
 
+def format_of(name: str) -> tuple[str | None, bool]:
+    """(format, gzipped) of a file name; the format is None for a suffix krnews does not read.
+
+    >>> format_of("news.jsonl.gz"), format_of("NewsResult.xlsx"), format_of("backup.tar.gz")
+    (('jsonl', True), ('xlsx', False), (None, True))
+    """
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        inner = FORMATS.get(PurePosixPath(lower[:-3]).suffix)
+        return (inner if inner != "zip" else None), True
+    return FORMATS.get(PurePosixPath(lower).suffix), False
+
+
 def discover(inputs: Sequence[str | Path] | str | Path,
              errors: list[ReadError] | None = None) -> list[tuple[Path, str]]:
     """(real path, display path) of every file to read, sorted by display path, each real file once.
@@ -132,8 +156,8 @@ def discover(inputs: Sequence[str | Path] | str | Path,
     return unique
 
 
-def read_inputs(inputs: Sequence[str | Path] | str | Path,
-                published: dt.date | None = None) -> Iterator[Article | ReadError]:
+def read_inputs(inputs: Sequence[str | Path] | str | Path, published: dt.date | None = None,
+                options: Any = None) -> Iterator[Article | ReadError]:
     """Every article of the given files and folders, then nothing else; problems come as ``ReadError`` items.
 
     ``published`` is the date of articles whose metadata has none (the CLI's ``--published``); it wins over a
@@ -143,13 +167,20 @@ def read_inputs(inputs: Sequence[str | Path] | str | Path,
     files = discover(inputs, errors)
     yield from errors
     for path, display in files:
-        yield from read_path(path, display, published)
+        yield from read_path(path, display, published, options)
 
 
-def read_path(path: Path, display: str, published: dt.date | None = None) -> list[Article | ReadError]:
-    """The articles (one, or one per JSONL line) and read errors of one file; never raises for a bad file."""
+def read_path(path: Path, display: str, published: dt.date | None = None, options: Any = None,
+              rows: tuple[int, int, int | None] | None = None) -> list[Article | ReadError]:
+    """The articles (one, or one per JSONL line, table row or archive member) and read errors of one file; never
+    raises for a bad file.
+
+    ``options`` are the table columns named on the command line (``tables.TableOptions``); ``rows`` = (first, last,
+    byte offset) limits a large input to one unit of work: JSONL lines, table rows or zip members (file-level
+    problems are reported by the first unit only).
+    """
     try:
-        return _read_path(Path(path), display, published)
+        return _read_path(Path(path), display, published, options, rows)
     except Exception as exc:  # a reader bug must not stop the batch either; it is reported like bad input
         return [_error(display, None, type(exc).__name__,
                        f"unexpected error while reading ({exc}); please report it with this file")]
@@ -184,31 +215,147 @@ def _walk(folder: Path, display: PurePosixPath, visited: set[str], found: list[t
             is_dir, is_file, broken_link = False, False, True
         if is_dir:
             _walk(child, child_display, visited, found, errors)
-        elif (is_file or broken_link) and child.suffix.lower() in FORMATS:
+        elif (is_file or broken_link) and format_of(entry.name)[0] and not entry.name.startswith("~$"):
+            # (~$name.xlsx is the lock file Excel keeps beside an open workbook)
             found.append((child, child_display.as_posix()))
 
 
 # ---------------------------------------------------------------------------------------------------- one file
 
-def _read_path(path: Path, display: str, published: dt.date | None) -> list[Article | ReadError]:
+def input_ranges(path: Path, display: str) -> list[tuple[int, int, int | None]]:
+    """How a large input is cut into units of work: row ranges of a table, member ranges of a zip archive
+    ([] for one unit: small inputs, other formats, unreadable files)."""
+    from pipeline.io.tables import TABLE_FORMATS, table_ranges
+
+    fmt, gzipped = format_of(path.name)
+    if fmt in TABLE_FORMATS:
+        return table_ranges(_opener(path, gzipped), fmt, gzipped=gzipped)
+    if fmt == "zip" and not gzipped:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                n = len(_zip_members(zf))
+        except (OSError, *_ARCHIVE_ERRORS, ValueError):
+            return []
+        if n > 2 * ZIP_CHUNK_MEMBERS:
+            starts = list(range(1, n + 1, ZIP_CHUNK_MEMBERS))
+            return [(lo, starts[k + 1] - 1 if k + 1 < len(starts) else 10 ** 12, None)
+                    for k, lo in enumerate(starts)]
+    return []
+
+
+def _opener(path: Path, gzipped: bool):
+    return (lambda: gzip.open(path, "rb")) if gzipped else (lambda: open(path, "rb"))
+
+
+def _read_path(path: Path, display: str, published: dt.date | None, options: Any = None,
+               rows: tuple[int, int, int | None] | None = None) -> list[Article | ReadError]:
+    fmt, gzipped = format_of(path.name)
+    if fmt == "zip":
+        return _read_zip(path, display, published, options, rows)
+    from pipeline.io.tables import TABLE_FORMATS
+
+    # tables are streamed; an article file is read whole anyway (and read_bytes keeps the reading in one place)
+    opener = _opener(path, gzipped) if gzipped or fmt in TABLE_FORMATS else (lambda: io.BytesIO(path.read_bytes()))
+    return _read_source(opener, display, fmt or "text", published, options, rows,
+                        "compressed file" if gzipped else "")
+
+
+def _read_source(opener, display: str, fmt: str, published: dt.date | None, options: Any,
+                 rows: tuple[int, int, int | None] | None, packed: str) -> list[Article | ReadError]:
+    """One file (or archive member) given as a function that opens its bytes; ``packed`` names the container
+    ("compressed file", "archive member") in messages, "" for a plain file."""
+    from pipeline.io.tables import TABLE_FORMATS, read_table_rows
+
+    out: list[Article | ReadError] = []
     try:
-        data = path.read_bytes()
+        if fmt in TABLE_FORMATS:
+            for item in read_table_rows(opener, display, fmt, published, options, rows):
+                out.append(item)
+            return out
+        with opener() as fh:
+            data = fh.read()
+    except _ARCHIVE_ERRORS as exc:
+        last = next((x.line for x in reversed(out) if x.line is not None), None)
+        where = f" after row {last}" if last is not None else ""
+        out.append(_error(display, None, type(exc).__name__,
+                          f"the {packed or 'file'} is damaged or truncated{where} ({exc}); "
+                          f"{'the rows before it were read; ' if out else ''}download or pack it again"))
+        return out
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        return [_error(display, None, type(exc).__name__, f"cannot read the file ({reason}); check that it "
-                                                          "exists and that you may read it")]
+        return out + [_error(display, None, type(exc).__name__, f"cannot read the file ({reason}); check that "
+                                                                "it exists and that you may read it")]
     decoded = _decode(data, display)
     if isinstance(decoded, ReadError):
         return [decoded]
     text, encoding = decoded
-    fmt = FORMATS.get(path.suffix.lower(), "text")
     if fmt == "json":
         return [_read_json(text, encoding, display, published)]
     if fmt == "jsonl":
-        return _read_jsonl(text, encoding, display, published)
+        items = _read_jsonl(text, encoding, display, published)
+        if rows is None:
+            return items
+        # a line range: records and line errors of these lines; file-level errors go with the first range
+        lo, hi = rows[0], rows[1]
+        return [x for x in items if (x.line is None and lo <= 1) or (x.line is not None and lo <= x.line <= hi)]
     if fmt == "html":
         return [_read_html(text, encoding, display, published)]
     return [_read_text(text, encoding, display, published)]
+
+
+def _zip_members(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The members krnews reads, sorted by name: supported suffixes, no folders, no hidden or macOS metadata."""
+    out = []
+    for info in zf.infolist():
+        parts = info.filename.split("/")
+        if info.is_dir() or any(p.startswith(".") or p == "__MACOSX" for p in parts) or not format_of(parts[-1])[0]:
+            continue
+        out.append(info)
+    return sorted(out, key=lambda i: i.filename)
+
+
+def _read_zip(path: Path, display: str, published: dt.date | None, options: Any,
+              rows: tuple[int, int, int | None] | None) -> list[Article | ReadError]:
+    """Every supported member of a zip archive is an input of its own: ``archive.zip!folder/a.txt``."""
+    lo, hi = (1, 10 ** 12) if rows is None else rows[:2]
+    try:
+        zf = zipfile.ZipFile(path)
+    except OSError as exc:
+        return [_error(display, None, type(exc).__name__, f"cannot read the file ({exc.strerror or exc}); check "
+                                                          "that it exists and that you may read it")]
+    except (*_ARCHIVE_ERRORS, ValueError) as exc:
+        return [_error(display, None, "BadZipFile", f"not a readable zip archive ({exc}); download or pack it "
+                                                    "again")]
+    out: list[Article | ReadError] = []
+    with zf:
+        members = _zip_members(zf)
+        if not members and lo <= 1:
+            out.append(_error(display, None, "EmptyInput", "the archive holds no file krnews reads (.txt .md "
+                                                           ".json .jsonl .html .csv .tsv .xlsx .parquet)"))
+        for k, info in enumerate(members, start=1):
+            if not lo <= k <= hi:
+                continue
+            member = f"{display}!{info.filename}"
+            fmt, gzipped = format_of(info.filename)
+            if fmt == "zip":
+                out.append(_error(member, None, "NestedArchive", "an archive inside an archive is not read; "
+                                                                 "unpack it and give the inner archive"))
+                continue
+            if info.flag_bits & 0x1:
+                out.append(_error(member, None, "EncryptedMember", "the member is encrypted; unpack it with its "
+                                                                   "password and give the files"))
+                continue
+
+            def opener(info=info, gzipped=gzipped):
+                raw = io.BytesIO(zf.read(info))  # checks the CRC: a damaged member raises BadZipFile here
+                return gzip.GzipFile(fileobj=raw) if gzipped else raw
+
+            try:
+                out += _read_source(opener, member, fmt, published, options, None, "archive member")
+            except NotImplementedError as exc:  # a compression method zipfile lacks
+                out.append(_error(member, None, "UnsupportedCompression", f"cannot unpack this member ({exc}); "
+                                                                          "pack the archive again with deflate"))
+    return out
 
 
 def _decode(data: bytes, display: str) -> tuple[str, str] | ReadError:
@@ -344,17 +491,19 @@ def _read_jsonl(text: str, encoding: str, display: str, published: dt.date | Non
 
 def _record(obj: Any, encoding: str, display: str, line: int | None,
             published: dt.date | None) -> Article | ReadError:
+    from pipeline.io.tables import text_values
+
     if not isinstance(obj, dict):
         kind = type(obj).__name__
         hint = "; for many articles use .jsonl, one object per line" if isinstance(obj, list) else ""
         return _error(display, line, "NotAnObject",
                       f"expected a JSON object with a 'text' field, got a {kind}{hint}")
-    for key in TEXT_KEYS:
-        value = obj.get(key)
+    for value in text_values(obj):
         if isinstance(value, str) and value.strip():
             return _article(_normalize(value), obj, encoding, display, line, published)
     return _error(display, line, "MissingText",
-                  "no article text: add a non-empty string field 'text' (or 'body' or 'content')")
+                  "no article text: add a non-empty string field 'text' (or 'body', 'content', '본문' …: "
+                  "rules/inputs/columns.yaml)")
 
 
 def _read_html(text: str, encoding: str, display: str, published: dt.date | None) -> Article | ReadError:
@@ -439,7 +588,11 @@ def _visible_text(root: Any) -> str:
 
 def _article(text: str, meta: dict[str, Any], encoding: str, display: str, line: int | None,
              published: dt.date | None) -> Article:
-    doc_id = _meta_str(meta.get("id"))
+    """An article from its text and metadata (front matter, a JSON record, a table row's fields), whose keys are
+    found under any of their names in rules/inputs/columns.yaml (``author``, ``byline``, ``기고자`` …)."""
+    from pipeline.io.tables import record_value
+
+    doc_id = _meta_str(record_value(meta, "id"))
     if not doc_id:
         doc_id = display if line is None else f"{display}:{line}"
     date = _meta_date(meta) or published or _dateline(text)
@@ -447,11 +600,12 @@ def _article(text: str, meta: dict[str, Any], encoding: str, display: str, line:
         doc_id=doc_id,
         text=text,
         path=display,
-        title=_meta_str(meta.get("title")),
+        title=_meta_str(record_value(meta, "title")),
         published=date,
         encoding=encoding,
-        url=_meta_str(meta.get("url")),
-        source=_meta_str(meta.get("source")),
+        url=_meta_str(record_value(meta, "url")),
+        source=_meta_str(record_value(meta, "source")),
+        author=_meta_str(record_value(meta, "author")),
         line=line,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
@@ -465,8 +619,12 @@ def _meta_str(value: Any) -> str:
 
 def _meta_date(meta: dict[str, Any]) -> dt.date | None:
     """The first metadata date that parses; an unparseable one is skipped, never fatal."""
-    for key in PUBLISHED_KEYS:
-        value = meta.get(key)
+    from pipeline.io.tables import column_rules, name_key
+
+    keys = {name_key(k): k for k in meta}
+    for name in column_rules().fields["published"]:
+        key = keys.get(name_key(name))
+        value = meta.get(key) if key is not None else None
         if isinstance(value, dt.datetime):  # YAML timestamps; before date, datetime is a subclass of date
             return value.date()
         if isinstance(value, dt.date):

@@ -57,7 +57,7 @@ def write_parquet(df: pd.DataFrame, path: Path) -> None:
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path,
                  formats: Iterable[str] = FORMATS) -> list[Path]:
-    """Write every table (all eight, empty ones included) in each format; returns the paths written."""
+    """Write every table (empty ones included) in each format; returns the paths written."""
     out = Path(out_dir)
     formats = list(formats)
     unknown = [f for f in formats if f not in FORMATS]

@@ -60,16 +60,21 @@ class Normalizer:
     name: str
     fn: NormalizerFn
     primary: str  # the value key a scalar ``expect: value`` in a rule file is compared with
+    # optional pass over the normalized mentions of one article, in text order, as (mention, context) pairs: a value
+    # may depend on the mentions before it (11월 29일 after 2012년 10월 26일과 takes its year); it edits values in place
+    sequence: "Callable[[list[tuple[Any, NormContext]]], None] | None" = None
 
 
 _REGISTRY: dict[str, Normalizer] = {}
 
 
-def register(name: str, primary: str = "value") -> Callable[[NormalizerFn], NormalizerFn]:
-    """Register ``fn`` as the normalizer ``name`` (used by rule files)."""
+def register(name: str, primary: str = "value", sequence: Callable | None = None
+             ) -> Callable[[NormalizerFn], NormalizerFn]:
+    """Register ``fn`` as the normalizer ``name`` (used by rule files); ``sequence`` is its optional pass over an
+    article's mentions (see ``Normalizer.sequence``)."""
 
     def deco(fn: NormalizerFn) -> NormalizerFn:
-        _REGISTRY[name] = Normalizer(name, fn, primary)
+        _REGISTRY[name] = Normalizer(name, fn, primary, sequence)
         return fn
 
     return deco

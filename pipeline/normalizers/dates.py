@@ -43,7 +43,7 @@ import calendar
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from pipeline.normalizers.base import NormContext, register
@@ -55,7 +55,7 @@ RULE_FILE = BUILTIN_RULES_DIR / "date.yaml"
 WORD_TABLES: dict[str, type] = {
     "relative_years": int, "year_prefixes": int, "relative_months": int, "relative_weeks": int,
     "relative_days": int, "directions": str, "halves": int, "parts": str, "year_parts": str, "ampm": str,
-    "weekdays": int,
+    "weekdays": int, "anchored_years": int, "anchored_days": int,
 }
 CHOICES: dict[str, tuple[str, ...]] = {
     "directions": ("past", "future"), "parts": ("early", "mid", "late"),
@@ -257,6 +257,8 @@ class Parts:
     hour: str | None = None
     minute: str | None = None
     halfhour: str | None = None
+    anchor_year: str | None = None  # 이듬해: a year counted from the date before it in the sentence
+    anchor_day: str | None = None  # 다음 날: a day counted from the date before it
 
     @classmethod
     def of(cls, ctx: NormContext) -> "Parts":
@@ -385,6 +387,8 @@ class _Resolver:
     def resolve(self) -> tuple[Period | None, bool]:
         """(period, relative); the period is None when it needs a publication date that is unknown."""
         p, t, pub = self.p, self.t, self.pub
+        if p.anchor_year or p.anchor_day:
+            return None, True  # placed by carry_dates from the date before it, if there is one
         if p.year or p.year2:
             year = int(p.year) if p.year else _two_digit_year(int(p.year2), pub, t)
             return self.within_year(year), False
@@ -430,7 +434,7 @@ def time_of_day(parts: Parts, tables: DateTables) -> str | None:
 
 def _has_unknown_word(parts: Parts, tables: DateTables) -> bool:
     """A word group whose form is in none of the tables (a user's pattern with a form the tables lack)."""
-    checks = (("rel_month", "relative_months"), ("rel_week", "relative_weeks"), ("rel_day", "relative_days"),
+    checks = (("anchor_year", "anchored_years"), ("anchor_day", "anchored_days"), ("rel_month", "relative_months"), ("rel_week", "relative_weeks"), ("rel_day", "relative_days"),
               ("dir", "directions"), ("half", "halves"), ("part", "parts"), ("year_part", "year_parts"),
               ("weekday", "weekdays"), ("ampm", "ampm"))
     for group, table in checks:
@@ -442,7 +446,88 @@ def _has_unknown_word(parts: Parts, tables: DateTables) -> bool:
     return False
 
 
-@register("date", primary="value")
+_SENTENCE_END = re.compile(r"[.!?。]\s|\n")
+
+
+def _list_gap(config: Mapping[str, Any]) -> "re.Pattern[str]":
+    """What may stand between two dates of one list or range (``tables.list_connectors``: 과, 부터, ·, ~ …)."""
+    forms = config.get("list_connectors") or _builtin_config().get("list_connectors") or []
+    alternation = "|".join(re.escape(str(f)) for f in sorted(forms, key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"\s*(?:{alternation})?\s*")
+
+
+def _placed(value: Mapping[str, Any]) -> tuple[int, int | None, dt.date | None] | None:
+    """(year, month, day) a resolved value states, as far as its granularity goes."""
+    v, gran = value.get("value"), value.get("granularity")
+    if not v or not value.get("start_date"):
+        return None
+    start = dt.date.fromisoformat(value["start_date"])
+    if gran == "day":
+        return start.year, start.month, start
+    if gran == "month":
+        return start.year, start.month, None
+    return int(str(v)[:4]), None, None
+
+
+def carry_dates(items: list[tuple[Any, NormContext]]) -> None:
+    """Dates that take what they leave out from the date before them in the same sentence.
+
+    * In a list or range (only ``tables.list_connectors`` between them: 과, 부터, ``·``, ``~`` …), a date without
+      a year takes the year of the one before, and a bare day its month too: 2012년 10월 26일과 11월 29일 →
+      2012-11-29; 5월 17일부터 19일까지; 지난 8∼10월 → 10월 of the year of 지난 8월. An end before its start moves
+      on by a month (a day) or a year (a month): 30일부터 2일까지.
+    * 이듬해 (the following year) and 다음 날 (the following day) count from the nearest date before them in the
+      sentence, whatever stands between (2008년 교제를 시작해 이듬해 5월 → 2009-05); with none they keep no value.
+
+    A year stated in the text or read from a relative word (지난해, 올해) is never overridden.
+    """
+    prev = None  # (mention, ctx, placed)
+    for m, ctx in items:
+        if ctx is None or m.value is None:
+            continue
+        if prev is not None and _SENTENCE_END.search(ctx.text, prev[0].end, m.start):
+            prev = None
+        tables = date_tables(ctx.config)
+        parts = Parts.of(ctx)
+        value = None
+        if prev is not None:
+            _, pctx, (year, month, day) = prev
+            if parts.anchor_year:
+                value = _value(replace(parts, anchor_year=None, year=str(year + tables.meaning(
+                    "anchored_years", parts.anchor_year))), tables, ctx.published)
+            elif parts.anchor_day and day is not None:
+                d = day + dt.timedelta(days=tables.meaning("anchored_days", parts.anchor_day))
+                value = _value(replace(parts, anchor_day=None), tables, ctx.published, day_period(d))
+            elif _list_gap(ctx.config).fullmatch(ctx.text, prev[0].end, m.start) and not (
+                    parts.year or parts.year2 or parts.rel_year or parts.rel_month or parts.rel_week
+                    or parts.rel_day or parts.dir or parts.weekday):
+                value = _carried(parts, tables, ctx.published, year, month, day)
+        if value is not None:
+            m.value = value
+        placed = _placed(m.value)
+        prev = (m, ctx, placed) if placed is not None else prev
+
+
+def _carried(parts: Parts, tables: DateTables, published: dt.date | None, year: int, month: int | None,
+             start: dt.date | None) -> dict[str, Any] | None:
+    """A date without a year in a list: the year (and for a bare day the month) of the date before it."""
+    if parts.month or parts.quarter or parts.half:
+        value = _value(replace(parts, year=str(year)), tables, published)
+        if value and start is not None and value.get("end_date") and value["end_date"] < start.isoformat():
+            value = _value(replace(parts, year=str(year + 1)), tables, published)
+        return value
+    if parts.day and month is not None:
+        value = _value(replace(parts, year=str(year), month=str(month)), tables, published)
+        if value and start is not None and value.get("start_date") and value["start_date"] < start.isoformat():
+            y, mo = _shift_month(year, month, 1)
+            value = _value(replace(parts, year=str(y), month=str(mo)), tables, published)
+        if value:
+            value["granularity"] = "day"
+        return value
+    return None
+
+
+@register("date", primary="value", sequence=carry_dates)
 def normalize_date(ctx: NormContext) -> dict[str, Any] | None:
     """The period a DATE mention names; None rejects a shape that is no date (2월 30일, 올 alone)."""
     tables = date_tables(ctx.config)
@@ -453,8 +538,17 @@ def normalize_date(ctx: NormContext) -> dict[str, Any] | None:
     if parts.rel_year and tables.meaning("relative_years", parts.rel_year) is None and not (
             parts.month or parts.quarter or parts.half or parts.part or parts.year_part):
         return None
+    return _value(parts, tables, ctx.published)
+
+
+def _value(parts: Parts, tables: DateTables, published: dt.date | None,
+           period: "Period | None" = None) -> dict[str, Any] | None:
+    """The value columns of a date from its parts (or from a period already placed)."""
     try:
-        period, relative = _Resolver(parts, tables, ctx.published).resolve()
+        if period is None:
+            period, relative = _Resolver(parts, tables, published).resolve()
+        else:
+            relative = True
         time = time_of_day(parts, tables)
     except NotADate:
         return None

@@ -51,6 +51,7 @@ class _Words:
 
     digits: dict[str, Decimal]  # 일 … 구, and 수 (vague)
     vague: frozenset[str]
+    vague_max: dict[str, Decimal]  # the largest digit a vague numeral stands for (수: 9)
     small: dict[str, Decimal]  # 십 백 천
     big: dict[str, Decimal]  # 만 억 조 경
     approx_min: frozenset[str]  # 여
@@ -72,6 +73,7 @@ def _words() -> _Words:
     return _Words(
         digits={f: Decimal(r["value"]) for f, r in numerals.items()},
         vague=frozenset(f for f, r in numerals.items() if r["kind"] == "vague"),
+        vague_max={f: Decimal(r.get("max") or r["value"]) for f, r in numerals.items() if r["kind"] == "vague"},
         small={f: Decimal(r["value"]) for f, r in units.items() if r["kind"] == "small"},
         big={f: Decimal(r["value"]) for f, r in units.items() if r["kind"] == "big"},
         approx_min=frozenset(f for f, r in units.items() if r["kind"] == "approx_min"),
@@ -88,7 +90,7 @@ def _words() -> _Words:
 @dataclass(frozen=True)
 class KoreanNumber:
     """A parsed number. ``approx``: written as approximate (200여억); ``vague``: a 수 placeholder (수백억), whose
-    ``value`` is the lower bound; ``marker``: the approximate word inside the number (``여``), if any."""
+    ``value`` is the lower bound (2백억); ``marker``: the approximate word inside the number (``여``), if any."""
 
     value: Number
     approx: bool = False
@@ -219,7 +221,7 @@ def parse_number(s: str) -> KoreanNumber | None:
     >>> parse_number("2억5000만").value
     250000000
     >>> parse_number("수백억")
-    KoreanNumber(value=10000000000, approx=True, vague=True, marker='')
+    KoreanNumber(value=20000000000, approx=True, vague=True, marker='')
     >>> parse_number("200여억")
     KoreanNumber(value=20000000000, approx=True, vague=False, marker='여')
     """
@@ -330,13 +332,19 @@ def parse_quantity(s: str) -> Quantity | None:
         if left is None or right is None:
             return None
         lo = left.value
-        if left.last_big is None and right.last_big is not None:
-            lo *= right.last_big  # 3~5억: the right end's unit distributes
+        if left.last_big is None and right.last_big is not None and (
+                regex.fullmatch(r"[\d.,]+", fold(left_s)) or lo * right.last_big <= right.value):
+            # 3~5억, 3천~5천억: the right end's unit distributes; to a left end written with a unit word only when
+            # that keeps it below the right one (5백 달러에서 1만 달러까지 is 500 to 10,000)
+            lo *= right.last_big
         if lo > right.value:
             return None
-        approx = left.approx or right.approx or any(m in ("approx", "approx_min") for _, m in found)
-        return Quantity(to_number(lo), approx, left.vague or right.vague, to_number(lo), to_number(right.value),
-                        "~")
+        approx = left.approx or right.approx or any(m in ("approx", "approx_min", "band") for _, m in found)
+        hi = right.value
+        if right.vague:  # 수십만-수백만: the right end reaches 9백만
+            form = min(_words().vague)
+            hi += (_words().vague_max[form] - _words().digits[form]) * (right.vague_step or Decimal(1))
+        return Quantity(to_number(lo), approx, left.vague or right.vague, to_number(lo), to_number(hi), "~")
     if closers and not found:
         found.append((closers[0], "max"))  # 200억까지 alone: "up to"
 
@@ -349,8 +357,10 @@ def parse_quantity(s: str) -> Quantity | None:
     approx = p.approx
     candidates: list[tuple[int, int, str]] = []  # (rank, -position, word)
     if p.vague:
-        lo, hi = value, value + 9 * (p.vague_step or Decimal(1))
-        candidates.append((_RANK["vague"], 0, min(_words().vague)))  # the vague numeral as written (수)
+        form = min(_words().vague)  # the vague numeral as written (수)
+        span = _words().vague_max[form] - _words().digits[form]
+        lo, hi = value, value + span * (p.vague_step or Decimal(1))
+        candidates.append((_RANK["vague"], 0, form))
     if p.marker:
         lo = value
         candidates.append((_RANK["approx_min"], 0, p.marker))

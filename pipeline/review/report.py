@@ -26,12 +26,16 @@ from pipeline.review.tables import load_tables
 
 CSS = (Path(__file__).with_name("report.css")).read_text(encoding="utf-8")
 
+QUOTE_LABEL = "QUOTE"  # quotes are highlighted like mentions, their tag naming the speaker
+
 # one colour per label; labels of users' rule files get one from the spare palette by a stable hash
-LABEL_COLOURS = {"MONEY": "#ffd166", "AREA": "#9ee6c1", "DATE": "#a8d0ff", "PERSON": "#ffb3c7", "ORG": "#d3b8ff"}
+LABEL_COLOURS = {"MONEY": "#ffd166", "AREA": "#9ee6c1", "DATE": "#a8d0ff", "PERSON": "#ffb3c7", "ORG": "#d3b8ff",
+                 QUOTE_LABEL: "#e6e6e6"}
 SPARE_COLOURS = ("#f4a261", "#b5e48c", "#90e0ef", "#e9c46a", "#cdb4db", "#ffafcc", "#bde0fe", "#c7f9cc")
 
-DOC_COLUMNS = ("doc_id", "path", "title", "published", "encoding", "n_chars", "n_sentences", "status", "sha256")
-VALUE_TABLES = ("mentions", *LABEL_TABLES.values())
+DOC_COLUMNS = ("doc_id", "path", "title", "published", "source", "author", "url", "encoding", "n_chars", "n_sentences",
+               "status", "sha256")
+VALUE_TABLES = ("mentions", *LABEL_TABLES.values(), "quotes")
 
 _FILTER_JS = """
 const box = document.getElementById('filter');
@@ -94,8 +98,32 @@ class Highlighted:
     skipped: list[dict] = field(default_factory=list)  # mentions with unusable offsets
 
 
+def speaker_text(q: dict) -> str:
+    """How a quote's tag names its speaker: 오세훈 (시장, 서울시), 금융위원회 관계자 (official), (anonymous)."""
+    name = q.get("speaker_name") or q.get("speaker_org")
+    extra = [x for x in (q.get("speaker_title"), q.get("speaker_org")) if x and x != name]
+    if not name:
+        return f"({q.get('speaker_kind') or 'unresolved'})"
+    kind = q.get("speaker_kind")
+    return name + (f" ({', '.join(extra)})" if extra else "") + (f" [{kind}]" if kind and kind != "person" else "")
+
+
+def quote_marks(quotes: list[dict]) -> list[dict]:
+    """Quote rows as pieces for ``highlight``: label QUOTE, the speaker in the tag and the tooltip."""
+    out = []
+    for q in quotes:
+        out.append({"label": QUOTE_LABEL, "start": q.get("start"), "end": q.get("end"), "mention_id": q.get("quote_id"),
+                    "rule_id": q.get("rule_id"), "source": q.get("kind"), "speaker": speaker_text(q),
+                    "cue": q.get("cue")})
+    return out
+
+
 def _tooltip(m: dict, text: str) -> str:
     lines = [f"{m.get('label')} {m.get('mention_id') or ''}".strip()]
+    if m.get("speaker"):
+        lines.append(f"speaker: {m['speaker']}")
+        if m.get("cue"):
+            lines.append(f"cue: {m['cue']}")
     if m.get("normalized"):
         lines.append(f"value: {m['normalized']}")
     rule = m.get("rule_id") or "-"
@@ -117,6 +145,8 @@ def _open_tag(m: dict, piece: Piece, text: str) -> str:
         classes.append("ent-continues")
     if m.get("text") is not None and m["text"] != text[m["start"]:m["end"]]:
         classes.append("mismatch")
+    if m.get("speaker"):
+        label = f"“ {m['speaker']}"  # the tag after a quote says who said it
     return (f'<span class="{" ".join(classes)}" data-label="{esc(label)}" data-mention="{esc(m.get("mention_id"))}" '
             f'style="--c:{label_colour(label)}" title="{esc(_tooltip(m, text))}">')
 
@@ -249,8 +279,9 @@ def _doc_errors(docs: list[dict], errors: list[dict]) -> dict[str, list[dict]]:
 
 def _doc_page(doc: dict, mentions: list[dict], rows: dict[str, list[dict]], errors: list[dict], nav: str) -> str:
     text = doc.get("text") or ""
-    hl = highlight(text, mentions)
-    labels = ordered_labels(m.get("label") for m in mentions)
+    marks = quote_marks(rows.get("quotes") or [])
+    hl = highlight(text, mentions + marks)
+    labels = ordered_labels(m.get("label") for m in mentions + marks)
     meta = "".join(f"<dt>{esc(c)}</dt><dd>{esc(doc.get(c))}</dd>" for c in DOC_COLUMNS)
     parts = [nav, f"<h1>{esc(doc.get('title') or doc['doc_id'])}</h1>", f'<dl class="meta">{meta}</dl>',
              _legend(labels), f'<article class="doc-text" id="text" lang="ko">{hl.html}</article>']

@@ -339,21 +339,32 @@ class Ruleset:
         None when the normalizer rejects the mention, and when there is nothing to say (no normalizer and no fixed
         ``value``); ``has_normalizer`` tells the two apart.
         """
-        from pipeline.normalizers.base import NormContext
-
         cp = self.by_id.get(mention.rule_id)
         if cp is None:
             return None
         normalizer = self.normalizer_for(mention.rule_id)
         if normalizer is None:
             return dict(cp.spec.value) or None
-        ctx = NormContext(text=analysis.text, start=mention.start, end=mention.end, groups=dict(mention.groups),
-                          published=analysis.article.published, config=cp.file.norm_config(),
-                          lexicons=cp.file.norm_lexicons(), rule_id=cp.id, label=mention.label)
-        value = normalizer.fn(ctx)
+        value = normalizer.fn(self.context(mention, analysis))
         if value is None:
             return None
         return {**value, **cp.spec.value}
+
+    def context(self, mention: Any, analysis: Any):
+        """The ``NormContext`` a normalizer gets for a rule mention (None for a mention of no rule)."""
+        from pipeline.normalizers.base import NormContext
+
+        cp = self.by_id.get(mention.rule_id)
+        if cp is None:
+            return None
+        return NormContext(text=analysis.text, start=mention.start, end=mention.end, groups=dict(mention.groups),
+                           published=analysis.article.published, config=cp.file.norm_config(),
+                           lexicons=cp.file.norm_lexicons(), rule_id=cp.id, label=mention.label)
+
+    def fixed_value(self, rule_id: str) -> dict[str, Any]:
+        """The pattern's fixed ``value`` keys (merged over the normalizer's)."""
+        cp = self.by_id.get(rule_id)
+        return dict(cp.spec.value) if cp is not None else {}
 
     def user_words(self) -> tuple[tuple[str, str, float], ...]:
         """(form, tag, score) for Kiwi, from every lexicon with a ``kiwi_tag`` column (and optional ``kiwi_score``)."""

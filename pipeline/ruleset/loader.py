@@ -213,6 +213,8 @@ class _FileReader:
         if not isinstance(data, CommentedMap):
             self.add(1, "", f"a rule file is a mapping of keys (entity, patterns, ...), got {_kind(data)}")
             return None
+        if "stage" in data:  # the rule file of a stage other than entity rules (quote.yaml): that stage reads it
+            return None
         return self.read_file(data)
 
     def read_file(self, data: CommentedMap) -> RuleFile:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 
 from pipeline.article import Analysis, Mention
 
@@ -70,10 +71,14 @@ def select_non_overlapping(mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
-def _yield_to_longer_model_orgs(rules: list[Mention], model: list[Mention]) -> list[Mention]:
+_LIST_GAP = re.compile(r"\s*[,·]\s*")
+
+
+def _yield_to_longer_model_orgs(rules: list[Mention], model: list[Mention], text: str = "") -> list[Mention]:
     """Rule mentions (in text order, non-overlapping) without the ORGs that a longer model ORG covers whole, when
     every rule mention the model ORG overlaps is such an ORG and no other rule expression (오세훈 서울시장: the
-    person's extent) reaches into it."""
+    person's extent) reaches into it. Rule ORGs joined by a comma or ·  (한·중·일) are a list, not parts of one
+    name: they stay."""
     starts = [r.start for r in rules]
     others = sorted(r.extent or (r.start, r.end) for r in rules if r.label != "ORG")
     other_starts = [a for a, _ in others]
@@ -90,6 +95,9 @@ def _yield_to_longer_model_orgs(rules: list[Mention], model: list[Mention]) -> l
         while k >= 0 and rules[k].end > m.start:
             inside.append(k)
             k -= 1
+        inside.sort()
+        if any(_LIST_GAP.fullmatch(text, rules[a].end, rules[b].start) for a, b in zip(inside, inside[1:])):
+            continue
         if inside and all(rules[k].label == "ORG" and m.start <= rules[k].start and rules[k].end <= m.end
                           and rules[k].length < m.length for k in inside):
             dropped.update(inside)
@@ -104,7 +112,7 @@ class ResolveStage:
         model = [m for m in analysis.mentions if m.source != "rules"]
         kept_rules = select_non_overlapping(rules)
         chosen_model = select_non_overlapping(model)
-        kept_rules = _yield_to_longer_model_orgs(kept_rules, chosen_model)
+        kept_rules = _yield_to_longer_model_orgs(kept_rules, chosen_model, analysis.text)
         index = SpanIndex(kept_rules)
         kept_model = []
         for m in chosen_model:

@@ -43,13 +43,30 @@ def document_row(analysis: Analysis) -> dict:
     return {
         "doc_id": a.doc_id, "path": a.path, "title": a.title,
         "published": a.published.isoformat() if a.published else None,
+        "source": a.source, "author": a.author, "url": a.url,
         "encoding": a.encoding, "n_chars": len(a.text), "n_sentences": len(analysis.sentences),
-        "status": analysis.status, "sha256": a.sha256, "text": a.text,
+        "status": analysis.status, "sha256": a.sha256,
+        "listed_entities": json.dumps(a.listed, ensure_ascii=False, sort_keys=True) if a.listed else "",
+        "text": a.text,
     }
 
 
 def error_row(e: ReadError) -> dict:
     return {"path": e.path, "line": e.line, "stage": e.stage, "error": e.error, "message": e.message}
+
+
+def quote_row(doc_id: str, text: str, q) -> dict:
+    """A row of ``quotes``: the quoted words sliced at their offsets; the speaker as resolved by the quotes stage."""
+    sp = q.speaker
+    return {
+        "doc_id": doc_id, "quote_id": q.quote_id, "start": q.start, "end": q.end, "quote": text[q.start:q.end],
+        "kind": q.kind, "cue": q.cue,
+        "speaker_mention_id": sp.mention.mention_id if sp is not None and sp.mention is not None else None,
+        "speaker_name": sp.name if sp else None, "speaker_title": sp.title if sp else None,
+        "speaker_org": sp.org if sp else None, "speaker_kind": sp.kind if sp else "unresolved",
+        "speaker_start": sp.start if sp else None, "speaker_end": sp.end if sp else None,
+        "sentence_idx": q.sentence_idx, "rule_id": q.rule_id,
+    }
 
 
 def rows_for(analysis: Analysis) -> dict[str, list[dict]]:
@@ -63,6 +80,7 @@ def rows_for(analysis: Analysis) -> dict[str, list[dict]]:
             "doc_id": doc_id, "mention_id": m.mention_id, "label": m.label, "text": text[m.start:m.end],
             "start": m.start, "end": m.end, "sentence_idx": m.sentence_idx, "source": m.source,
             "rule_id": m.rule_id, "confidence": m.confidence, "normalized": normalized_json(m.value),
+            "entity_id": None,  # corpus-wide: filled where the output is assembled (pipeline.entities)
         })
         table = LABEL_TABLES.get(m.label)
         if table is None or not m.in_table:
@@ -74,6 +92,8 @@ def rows_for(analysis: Analysis) -> dict[str, list[dict]]:
             if col not in row:
                 row[col] = value.get(col)
         out[table].append(row)
+    for q in analysis.quotes:
+        out["quotes"].append(quote_row(doc_id, text, q))
     for e in analysis.errors:
         out["errors"].append(error_row(e))
     return out

@@ -31,7 +31,9 @@ def reference_tables(inputs, out, published=None):
     for result in FakeExtractor().extract_many(articles):
         for name, rs in result.rows.items():
             rows[name] += rs
-    write_tables({n: to_frame(n, rs) for n, rs in rows.items()}, out)
+    from pipeline.entities import with_entities  # entities span the folder: built over all rows, as assembly does
+
+    write_tables(with_entities({n: to_frame(n, rs) for n, rs in rows.items()}), out)
 
 
 @pytest.fixture

@@ -432,14 +432,16 @@ def test_bad_bytes(tmp_path, data, error_name):
 
 def test_unknown_suffix_read_when_named_ignored_in_folder(tmp_path, monkeypatch):
     write(tmp_path / "news" / "a.txt", "가")
-    write(tmp_path / "news" / "b.csv", "나")
+    write(tmp_path / "news" / "b.log", "나")
+    write(tmp_path / "news" / "backup.tar.gz", "묶음")
+    write(tmp_path / "news" / "~$NewsResult.xlsx", "잠금")
     write(tmp_path / "news" / "SAMPLES.rst", "색인")
     write(tmp_path / "news" / ".hidden.txt", "숨김")
     write(tmp_path / "news" / ".git" / "c.txt", "깃")
     write(tmp_path / "news" / "sub" / "C.TXT", "다")
     monkeypatch.chdir(tmp_path)
     assert [d for _, d in discover(["news"])] == ["news/a.txt", "news/sub/C.TXT"]
-    assert [a.doc_id for a in read_inputs(["news/b.csv", "./news/"])] == ["news/a.txt", "news/b.csv", "news/sub/C.TXT"]
+    assert [a.doc_id for a in read_inputs(["news/b.log", "./news/"])] == ["news/a.txt", "news/b.log", "news/sub/C.TXT"]
 
 
 def test_discover_sorted_and_each_file_once(tmp_path, monkeypatch):
@@ -556,6 +558,7 @@ def test_mixed_folder(tmp_path, monkeypatch):
         ("inbox/cut.json", None, "JSONDecodeError"),
         ("inbox/empty.md", None, "EmptyInput"),
         ("inbox/lines.jsonl", 2, "JSONDecodeError"),
+        ("inbox/notes.csv", 1, "MissingTextColumn"),  # a table now: its header names no text column
     ]
     got = {k: (a.text, a.encoding, a.published, a.title) for k, a in articles.items()}
     assert got == {

@@ -10,7 +10,8 @@ import shutil
 
 import pytest
 
-from pipeline.normalizers.dates import DateTables, DateTablesError, normalize_date  # registers "date" first
+from pipeline.normalizers.dates import (DateTables, DateTablesError, carry_dates,  # registers "date" first
+                                        normalize_date)
 from pipeline.article import Mention
 from pipeline.normalizers.base import NormContext
 from pipeline.paths import BUILTIN_RULES_DIR
@@ -39,14 +40,15 @@ def extract(rules, text: str, published: dt.date | None):
     ruleset, rule_file = rules
     raw = [Mention("DATE", m.start, m.end, text[m.start:m.end], "rules", m.pattern.id, m.pattern.priority, m.groups)
            for m in ruleset.find(text)]
-    out = []
+    pairs = []
     for m in select_non_overlapping(raw):
         ctx = NormContext(text=text, start=m.start, end=m.end, groups=m.groups, published=published,
                           config=rule_file.norm_config(), rule_id=m.rule_id, label="DATE")
-        value = normalize_date(ctx)
-        if value is not None:
-            out.append((m.text, value))
-    return out
+        m.value = normalize_date(ctx)
+        if m.value is not None:
+            pairs.append((m, ctx))
+    carry_dates(pairs)  # the normalizer's sequence pass, as the normalize stage runs it
+    return [(m.text, m.value) for m, _ in pairs]
 
 
 def one(rules, phrase: str, published: dt.date | None) -> dict:
@@ -262,7 +264,8 @@ def test_span_is_the_date_only(date_rules, text, mentions):
     "이 약은 1일 3회 복용한다.",
     "1990년대 이후 2000년생이 늘었다.",
     "올 것이 왔다.",
-    "2002 월드컵 이후 처음이다.",
+    "응답하라 1988을 봤다.",          # a year inside a title, after a word: nothing shows it is a date
+    "2000 명이 모였다.",
 ])
 def test_not_a_date(date_rules, text):
     assert extract(date_rules, text, MAY29) == []
@@ -349,7 +352,8 @@ def test_every_table_is_known_to_the_normalizer():
 
     tables = _yaml_tables()
     assert set(tables) == set(WORD_TABLES) | {"part_ranges", "resolution", "particles", "duration_words",
-                                                   "weekday_notes"}
+                                                   "weekday_notes", "list_connectors", "year_suffixes",
+                                                   "not_event_words"}
     assert set(tables["resolution"]) == set(RESOLUTION_KEYS)
 
 

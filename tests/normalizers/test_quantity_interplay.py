@@ -28,7 +28,7 @@ PRIMARY = {"QUANTITY": "value", "TIME": "value", "MONEY": "amount", "AREA": "val
     ("공연 티켓 3만 5천원짜리를 3만 5천 명이 샀다.",
      [("MONEY", "3만 5천원", 35000), ("QUANTITY", "3만 5천 명", 35000)]),
     # areas and counts side by side
-    ("30평형 아파트 500가구가 들어선다.", [("AREA", "30평", 99.17), ("QUANTITY", "500가구", 500)]),
+    ("30평형 아파트 500가구가 들어선다.", [("AREA", "30평", 30 * 400 / 121), ("QUANTITY", "500가구", 500)]),
     ("부지 3만㎡에 공장 2곳을 짓는다.", [("AREA", "3만㎡", 30000), ("QUANTITY", "2곳", 2)]),
     # dates keep their times; a time alone is a TIME
     ("행사는 29일 오후 2시 30분 열리며 300명이 참석한다.",
@@ -58,7 +58,7 @@ def test_date_keeps_its_time(extractor_rules_only):
     ("전국 360여개 매장", "360여개", {"value": 360, "unit": "개", "approx": True}),
     ("직원 100여 명이 일한다.", "100여 명", {"value": 100, "unit": "명", "approx": True}),
     ("수출 물량은 7배 늘었다.", "7배", {"value": 7, "unit": "배"}),             # exact: no approx key
-    ("환자 수백 명이 찾았다.", "수백 명", {"value": 100, "unit": "명", "approx": True}),
+    ("환자 수백 명이 찾았다.", "수백 명", {"value": 200, "unit": "명", "approx": True}),
     ("보유 주식 100만 주를 팔았다.", "100만 주", {"value": 1000000, "unit": "주"}),
 ])
 def test_quantity_values(extractor_rules_only, text, mention, value):

@@ -17,7 +17,8 @@ def _rows(table) -> list[list[str]]:
 
 
 def test_frequent_values_people_and_money(out_dir):
-    frequent, people, money = inspect_tables(out_dir, top=20)
+    frequent, people, quoted, edges, money = inspect_tables(out_dir, top=20)
+    assert _rows(quoted) == []  # this folder has no quotes (tests/review/test_quotes_review.py has)
     rows = _rows(frequent)
     assert ["ORG", "name=삼성전자", "2", "1", "삼성전자"] in rows
     assert ["MONEY", "amount=3500000000000 currency=KRW", "1", "1", "3조 5천억원"] in rows
@@ -31,7 +32,7 @@ def test_frequent_values_people_and_money(out_dir):
 
 @pytest.mark.parametrize("label, top, n_tables, n_rows", [
     ("MONEY", 2, 2, 2),     # frequent values of MONEY, then the largest amounts
-    ("PERSON", 20, 2, 3),
+    ("PERSON", 20, 4, 3),   # frequent values, people by organization, most quoted, strongest edges
     ("DATE", 1, 1, 1),
     ("NOPE", 5, 1, 0),
 ])
@@ -47,7 +48,7 @@ def test_text_output_and_empty_output(out_dir, empty_out):
     assert "Most frequent values per label" in text and "Largest amounts" in text
     assert re.search(r"3,500,000,000,000\s+│ KRW", text)
     empty = inspect(empty_out)
-    assert empty.count("no rows") == 3
+    assert empty.count("no rows") == 5
 
 
 def test_csv_only_output(tmp_path, tables):

@@ -1,7 +1,8 @@
 """News structures that say what a name is (issue 11, point 5), through the whole Extractor.
 
 - a list closed by 등 N개 기업/기관/업체/… makes every item an organization (``org.list_closed``);
-- a ·-list keeps every item when one of them is an organization (``org.dot_list_before``/``org.dot_list_after``);
+- a ·-list keeps every item when one of them is an organization (``org.dot_list_before``/``org.dot_list_after``),
+  and when all are one-syllable names of states (한·중·일: ``org.state_list``);
 - a quoted name after a descriptor (컨소시엄인 독일 ‘…’, AI 연구기관 ‘…’) is an organization with its alias
   (``org.quoted_after_descriptor``);
 - a title fused to an armed service (공군참모총장) gives the service as organization (titles.tsv ``fuse``);
@@ -25,6 +26,8 @@ CASES = [
     ("다온랩스(Daon Labs), 미르텍 등 2개 업체가 계약을 따냈다.",
      [("다온랩스", "Daon Labs"), ("미르텍", None)], []),
     ("별빛소프트 등 5개사가 입찰에 참여했다.", [("별빛소프트", None)], []),
+    ("한결해운 등 계열사 7곳이 조사를 받았다.", [("한결해운", None)], []),
+    ("한결해운 등 계열사의 자료를 살폈다.", [], []),
     ("해든재단, 푸른숲연대 등 시민단체들은 성명을 냈다.", [("해든재단", None), ("푸른숲연대", None)], []),
     ("가람전자·나래통신·다솜제약 등 국내 기업들이 기술을 공유한다.",
      [("가람전자", None), ("나래통신", None), ("다솜제약", None)], []),
@@ -38,8 +41,12 @@ CASES = [
      [("롯데", None), ("신세계", None), ("현대", None), ("갤러리아", None), ("AK플라자", None), ("대구백화점", None)],
      []),
     ("가온은행·한빛건설·누리상사가 함께 출자했다.", [("가온은행", None), ("한빛건설", None), ("누리상사", None)], []),
-    ("미·중 갈등이 깊어졌다.", [], []),
     ("교육·연구 시설이 부족하다.", [], []),
+    # -- ·-lists of one-syllable state names: each state an organization, as KLUE labels them
+    ("미·중 갈등이 깊어졌다.", [("미", None), ("중", None)], []),
+    ("한·중·일 세 나라 장관이 만났다.", [("한", None), ("중", None), ("일", None)], []),
+    ("초·중·고 학생이 늘었다.", [], []),
+    ("중·고등학교 교사들이 모였다.", [], []),
     ("격리자는 가온병원 12명·나래병원 8명이다.", [("가온병원", None), ("나래병원", None)], []),
     ("새누리당 서청원·민주당 이석현 의원이 참석했다.", [("더불어민주당", "민주당")],
      [("이석현", "의원", "더불어민주당")]),
