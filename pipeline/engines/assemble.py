@@ -29,6 +29,35 @@ from pipeline.io.schema import SORT_KEYS, TABLES, empty_table
 
 BATCH_ROWS = 100_000
 MATERIALIZE_BYTES = 32 << 20  # of Parquet parts: some 8,000 articles, about 7 times as much in DuckDB
+MEMORY_LIMIT = "256MB"  # DuckDB's (its default, 80 % of RAM, never spills): sorts beyond it go to ``tmp_dir``
+CSV_SLICE_BYTES = 8 << 20  # of Arrow data turned into pandas and CSV text at a time
+
+# Duplicate document ids, in SQL (``unique_ids`` is the same rule in Python): the k-th document of an id (k >= 2,
+# in input order) gets ``id~n`` with n the (k-1)-th integer from 2 on such that no document has ``id~n`` of its own.
+# A suffix is ``~`` and digits, so ``id~n`` names its ``id`` alone: suffixes of two ids never meet.
+_RENAMED_SQL = """
+CREATE TABLE ren AS
+WITH docs AS (
+    SELECT _ord, _chunk, _doc, doc_id,
+           row_number() OVER (PARTITION BY doc_id ORDER BY _ord, _chunk, _doc) AS k
+    FROM {src} WHERE _table = 'documents'),
+dup AS (SELECT doc_id AS base, max(k) - 1 AS n_dup FROM docs GROUP BY doc_id HAVING max(k) > 1),
+taken AS (
+    SELECT DISTINCT regexp_extract(doc_id, '(?s)^(.*)~[1-9][0-9]{{0,17}}$', 1) AS base,
+           CAST(regexp_extract(doc_id, '~([1-9][0-9]{{0,17}})$', 1) AS BIGINT) AS n
+    FROM docs WHERE k = 1 AND regexp_matches(doc_id, '~[1-9][0-9]{{0,17}}$')),
+span AS (
+    SELECT dup.base, dup.n_dup + 1 + count(taken.n) AS hi
+    FROM dup LEFT JOIN taken ON taken.base = dup.base GROUP BY dup.base, dup.n_dup),
+cand AS (SELECT base, unnest(generate_series(2, hi)) AS n FROM span),
+free AS (
+    SELECT c.base, c.n, row_number() OVER (PARTITION BY c.base ORDER BY c.n) AS j
+    FROM cand c ANTI JOIN taken t ON t.base = c.base AND t.n = c.n)
+SELECT d._ord::BIGINT AS _ord, d._chunk::BIGINT AS _chunk, d._doc::BIGINT AS _doc,
+       f.base || '~' || CAST(f.n AS VARCHAR) AS new_id
+FROM docs d JOIN free f ON f.base = d.doc_id AND f.j = d.k - 1
+WHERE d.k > 1
+"""
 
 
 def unique_ids(raw: Sequence[str]) -> list[str]:
@@ -91,9 +120,10 @@ def assemble(parts_dir: Path, current: Sequence[tuple[str, str, int, int]], out_
     try:
         con.execute(f"SET threads={threads}")
         con.execute("SET preserve_insertion_order=false")
-        if tmp_dir is not None:
+        if tmp_dir is not None:  # with a memory limit, DuckDB spills sorts (and the parts read once) there
             tmp_dir.mkdir(parents=True, exist_ok=True)
             con.execute("SET temp_directory=?", [str(tmp_dir)])
+            con.execute(f"SET memory_limit='{MEMORY_LIMIT}'")
         cur = pd.DataFrame(current, columns=["file", "input", "chunk", "ord"])
         cur["file"] = [str(parts_dir / f) for f in cur["file"]]
         con.register("cur_df", cur)
@@ -116,16 +146,8 @@ def assemble(parts_dir: Path, current: Sequence[tuple[str, str, int, int]], out_
             data = ", ".join(f'"{c}"' for c in dict.fromkeys(c for cols in TABLES.values() for c in cols))
             con.execute(f"CREATE TABLE rows AS SELECT _table, _ord, _chunk, _doc, _row, {data} FROM p")
             src = "rows"
-        # Duplicate document ids across (or within) inputs: deterministic suffixes in input order.
-        docs = con.execute(f"SELECT _ord, _chunk, _doc, doc_id FROM {src} WHERE _table='documents' "
-                           "ORDER BY _ord, _chunk, _doc").fetchall()
-        final = unique_ids([d[3] for d in docs])
-        renamed = [(o, c, d, new) for (o, c, d, raw), new in zip(docs, final) if new != raw]
-        ren = pd.DataFrame(renamed, columns=["_ord", "_chunk", "_doc", "new_id"]).astype(
-            {"_ord": "int64", "_chunk": "int64", "_doc": "int64", "new_id": "object"})
-        con.register("ren_df", ren)
-        con.execute("CREATE TABLE ren AS SELECT * FROM ren_df")
-        con.unregister("ren_df")
+        # Duplicate document ids across (or within) inputs: deterministic suffixes in input order, in DuckDB.
+        con.execute(_RENAMED_SQL.format(src=src))
         found = dict(con.execute(f"SELECT _table, COUNT(*) FROM {src} GROUP BY _table").fetchall())
         counts = {name: int(found.get(name, 0)) for name in TABLES}
         entities = _entities(con, src)  # corpus-wide; the mentions query joins their ids (table ent_ids)
@@ -155,8 +177,11 @@ def _entities(con, src: str) -> pd.DataFrame:
     final = (f"FROM {src} p LEFT JOIN ren ON p._ord = ren._ord AND p._chunk = ren._chunk AND p._doc = ren._doc")
     mentions = con.execute(f"SELECT COALESCE(ren.new_id, p.doc_id) AS doc_id, p.mention_id, p.label, p.text, "
                            f"p.normalized {final} WHERE p._table = 'mentions' AND p.label IN ({labels})").df()
+    # the dates of the documents those mentions are in, not a million documents' ids in pandas
     documents = con.execute(f"SELECT COALESCE(ren.new_id, p.doc_id) AS doc_id, p.published {final} "
-                            "WHERE p._table = 'documents'").df()
+                            f"WHERE p._table = 'documents' AND p.published IS NOT NULL AND EXISTS (SELECT 1 "
+                            f"FROM {src} q WHERE q._table = 'mentions' AND q.label IN ({labels}) AND "
+                            "q._ord = p._ord AND q._chunk = p._chunk AND q._doc = p._doc)").df()
     entities, ids = build_entities(mentions, documents)
     con.register("ent_ids_df", ids)
     con.execute("CREATE TABLE ent_ids AS SELECT doc_id::VARCHAR AS doc_id, mention_id::VARCHAR AS mention_id, "
@@ -206,8 +231,8 @@ def _write_concurrently(con, jobs, threads: int, out: Path, formats: list[str], 
 
 def _write_table(con, sql: str, name: str, n: int, out: Path, formats: list[str], batch_rows: int,
                  writers) -> None:
-    if n <= batch_rows:
-        df = _typed(name, con.sql(sql).to_arrow_table()) if n else empty_table(name)
+    if n == 0:  # the stream writes no file for no rows
+        df = empty_table(name)
         if "csv" in formats:
             writers.write_csv(df, out / f"{name}.csv")
         if "parquet" in formats:
@@ -232,16 +257,20 @@ def _stream_table(con, sql: str, name: str, out: Path, formats: list[str], batch
             if fh is not None:
                 fh.write(b"\xef\xbb\xbf")  # what the utf-8-sig codec writes first
             for i, batch in enumerate(con.sql(sql).to_arrow_reader(batch_rows)):
-                df = _typed(name, batch)
-                if fh is not None:
-                    text = writers.neutralize_formulas(df).to_csv(None, index=False, header=(i == 0),
-                                                                  lineterminator="\n")
-                    fh.write(text.encode("utf-8"))
-                if pq_tmp is not None:
-                    table = pa.Table.from_pandas(df, preserve_index=False)
+                if fh is not None:  # pandas and its CSV text a slice of bounded bytes at a time, not the batch
+                    step = max(1, CSV_SLICE_BYTES * batch.num_rows // max(1, batch.nbytes))
+                    for start in range(0, batch.num_rows, step):
+                        df = writers.neutralize_formulas(_typed(name, batch.slice(start, step)))
+                        text = df.to_csv(None, index=False, header=(i == 0 and start == 0), lineterminator="\n")
+                        del df
+                        fh.write(text.encode("utf-8"))
+                        del text
+                if pq_tmp is not None:  # one row group per batch, straight from Arrow (the schema is pandas')
                     if writer is None:
-                        writer = pq.ParquetWriter(pq_tmp, table.schema)
-                    writer.write_table(table.cast(writer.schema))
+                        schema = pa.Table.from_pandas(_typed(name, batch.slice(0, 0)), preserve_index=False).schema
+                        writer = pq.ParquetWriter(pq_tmp, schema)
+                    writer.write_table(pa.Table.from_batches([batch]).cast(writer.schema))
+                del batch
         finally:
             if writer is not None:
                 writer.close()

@@ -133,3 +133,32 @@ def test_an_error_in_one_table_surfaces_and_leaves_no_temporary_file(assembled, 
         assemble.assemble(out / ".krnews" / "parts", current, tmp_path / "a", ["csv", "parquet"], threads=threads)
     assert not (tmp_path / "a" / "mentions.csv").exists()
     assert not list((tmp_path / "a").glob(".*"))  # the folder may not even exist: mentions is written first
+
+
+@pytest.mark.parametrize("raw", [
+    [],
+    ["a", "b"],
+    ["a", "a", "a"],
+    ["a", "a", "a~2"],  # an id of its own is never a suffix, even when it comes later
+    ["a", "a~2", "a", "a~2"],  # a suffix on a suffix: a~2~2
+    ["a~02", "a", "a", "a~1"],  # a~02 and a~1 are not suffixes the rule would give: a~2 is free
+    ["b~3", "b", "b", "b", "b~2", "b"],
+    ["a\n", "a\n~2", "a\n", "a\n"],  # a line break in an id
+    ["x~99999999999999999999", "x", "x"],  # digits beyond BIGINT are never a suffix the rule gives
+    ["c"] * 12 + ["c~5", "c~11"],
+    ["d", "e", "d", "e", "e~2", "d~3", "d", "e"],
+])
+def test_duplicate_ids_in_sql_follow_unique_ids(raw):
+    rows = pd.DataFrame({"_table": "documents", "_ord": [i // 3 for i in range(len(raw))], "_chunk": 0,
+                         "_doc": [i % 3 for i in range(len(raw))], "doc_id": pd.Series(raw, dtype="string")})
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE d AS SELECT _table::VARCHAR AS _table, _ord::BIGINT AS _ord, "
+                    "_chunk::BIGINT AS _chunk, _doc::BIGINT AS _doc, doc_id::VARCHAR AS doc_id FROM rows")
+        con.execute(assemble._RENAMED_SQL.format(src="d"))
+        renamed = {(o, d): new for o, _c, d, new in con.execute("SELECT * FROM ren").fetchall()}
+    finally:
+        con.close()
+    got = [renamed.get((i // 3, i % 3), doc_id) for i, doc_id in enumerate(raw)]
+    assert got == assemble.unique_ids(raw)
+    assert len(renamed) == sum(a != b for a, b in zip(raw, assemble.unique_ids(raw)))
