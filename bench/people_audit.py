@@ -5,9 +5,11 @@ organization? Two steps, so that the judging is blind to the code:
     (a judge who has not seen the code fills bench/data/people_audit_judged.jsonl, see its README)
     .venv/bin/python bench/people_audit.py score    # precision and the kinds of misses
 
-``sample`` runs the Extractor over 300 articles of the shared corpus (``bench/_corpus.py``: 15 consecutive
-sentences each; 300 of the first 1,000 drawn with a fixed seed) and draws 200 of their people rows with a fixed
-seed. Each sampled row carries its context (the row's sentence) and what krnews wrote: name, title, organization.
+``sample`` runs the Extractor over sentences of the shared corpus drawn with a fixed seed, each sentence an article
+of its own, until 300 of them have given people rows, and draws 200 of those rows with a fixed seed. The corpus
+holds sentences, not articles, and consecutive sentences come from different stories: the first round
+(``people_audit_r1_*``, 15 consecutive sentences an article) let second mentions link across stories (강씨 became
+an actor named earlier), which no real article does. Each sampled row carries its context (the row's sentence) and what krnews wrote: name, title, organization.
 ``score`` counts a row right when the judge says it is a person, its name is written right (boundaries too), and
 its title and organization are right where given (a missing title or organization is not a miss; a wrong one is).
 """
@@ -26,25 +28,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = DATA / "people_audit_sample.jsonl"
 JUDGED = DATA / "people_audit_judged.jsonl"
-SEED = 20261203
+SEED = 20261213  # round 2; round 1 used 20261203
 N_ARTICLES = 300
 N_ROWS = 200
 
 
 def sample() -> None:
-    from _corpus import article_texts
+    from _corpus import sentences
 
     from pipeline.extractor import Extractor
 
     rng = random.Random(SEED)
-    pool = article_texts(1000)
-    chosen = sorted(rng.sample(range(len(pool)), N_ARTICLES))
+    pool = sentences()
+    order = rng.sample(range(len(pool)), len(pool))
     ex = Extractor()
     rows = []
-    for i in chosen:
+    with_people = 0
+    for i in order:
+        if with_people == N_ARTICLES:
+            break
         text = pool[i]
-        result = ex.extract(text, doc_id=f"corpus-article-{i:04d}")
+        result = ex.extract(text, doc_id=f"corpus-sentence-{i:05d}")
         analysis = result.analysis
+        with_people += bool(result.rows["people"])
         for r in result.rows["people"]:
             sent = analysis.sentences[analysis.sentence_at(r["start"])]
             rows.append({"doc_id": r["doc_id"], "mention_id": r["mention_id"], "text": r["text"],
@@ -54,7 +60,8 @@ def sample() -> None:
     with open(SAMPLE, "w", encoding="utf-8") as f:
         for k in picked:
             f.write(json.dumps({"id": f"p{k:05d}", **rows[k]}, ensure_ascii=False) + "\n")
-    print(f"{len(rows)} people rows in {N_ARTICLES} articles; {len(picked)} drawn into {SAMPLE}")
+    print(f"{len(rows)} people rows in {with_people} articles (sentences) with people; {len(picked)} drawn into "
+          f"{SAMPLE}")
 
 
 def score() -> None:
