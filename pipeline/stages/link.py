@@ -103,6 +103,7 @@ class LinkStage:
         for m in model:
             self._trim(m, analysis)
         self._one_reading(analysis)
+        self._widen_rule_people(analysis)
         for m in model:
             if m.label == "ORG":
                 self._model_org(m, analysis)
@@ -135,6 +136,24 @@ class LinkStage:
                                  or not any(m.start < e and s < m.end for s, e in spans)]
             analysis.mentions.extend(extra)
             analysis.mentions.sort(key=lambda m: (m.start, m.end, m.label))
+
+    @staticmethod
+    def _widen_rule_people(analysis: Analysis) -> None:
+        """유카와 하루나씨: the rule reads a surname-shaped 하루나, the model the whole foreign name. A model PERSON
+        that the rule's mention displaced, ending where the rule's name ends and starting a word or more before it,
+        gives the name its start; the rule's title and organization stay."""
+        text = analysis.text
+        for m in analysis.mentions:
+            if m.source != "rules" or m.label != "PERSON" or not m.value:
+                continue
+            for alt in m.alternatives:
+                if (alt.source != "rules" and alt.label == "PERSON" and alt.start < m.start and alt.end == m.end
+                        and text[m.start - 1] == " " and "\n" not in text[alt.start:m.start]):
+                    m.start, m.text = alt.start, text[alt.start:m.end]
+                    m.value["name"] = m.text
+                    if m.extent:
+                        m.extent = (min(m.extent[0], alt.start), m.extent[1])
+                    break
 
     # -- one reading per surface form ---------------------------------------------------------------------------
 
@@ -246,18 +265,17 @@ class LinkStage:
 
     def _model_person(self, m: Mention, analysis: Analysis) -> None:
         title = None
+        name = m.text
         inside = self._title_inside.fullmatch(m.text) if self._title_inside is not None else None
-        if inside:
+        if inside:  # the span stays the model's (KLUE marks 양 선수 whole); the value reads name and title apart
             title = inside.group("title")
-            m.extent = (m.start, m.end)
-            m.end = m.start + inside.end("name")
-            m.text = analysis.text[m.start:m.end]
+            name = inside.group("name")
         after = (self._title_after.match(analysis.text, m.end)
                  if self._title_after is not None and title is None else None)
         if after:
             title = after.group("title")
             m.extent = (m.start, after.end())
-        m.value = {"name": m.text, "title": title, "organization": None}
+        m.value = {"name": name, "title": title, "organization": None}
 
     # -- people across the document -----------------------------------------------------------------------------
 

@@ -111,8 +111,8 @@ def test_one_reading_per_surface_form(extractor_rules_only, text, model, want):
     ("트럼프가 연설했다.", [("PERSON", "트럼프", 0, 0.999)], ["트럼프"], ["트럼프"]),
     ("트럼프가 연설했다.", [("PERSON", "트럼프", 0, 0.95)], [], ["트럼프"]),
     # a surname alone names nobody: a mention, no row; 김모 likewise
-    ("김 선수가 골을 넣었다.", [("PERSON", "김 선수", 0, 0.999)], [], ["김"]),
-    ("김모 씨가 체포됐다.", [], [], ["김모"]),
+    ("김 선수가 골을 넣었다.", [("PERSON", "김 선수", 0, 0.999)], [], ["김 선수"]),
+    ("김모 씨가 체포됐다.", [], [], ["김"]),
     # a common word the model guessed, not name-shaped: a mention with its confidence, no people row
     ("기자회견장에는 취재진이 몰렸다.", [("PERSON", "기자회견장", 0, 0.6)], [], ["기자회견장"]),
     # a second mention of a person with evidence takes the title of the first, and so its row
