@@ -65,11 +65,11 @@ def main() -> None:
     print(f"[{args.part}] {len(cands)} PERSON mentions, {n_gold} gold PS; every mention a row: P {p:.3f} R {r:.3f} "
           f"F1 {f:.3f}")
     print("t_name t_other      P      R     F1   (a row needs: rule, title, or confidence >= t)")
-    for t_name in (0.0, 0.5, 0.6, 0.7, 0.8):
-        for t_other in (0.0, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01):
+    for t_name in (0.0, 0.5, 0.7, 0.9):
+        for t_other in (0.0, 0.8, 0.9, 0.95, 0.99, 0.995, 1.01):
             p, r, f = score(cands, n_gold, t_name, t_other)
             mark = "  <- default" if (t_name, t_other) == (LinkStage.MIN_CONFIDENCE_NAME, LinkStage.MIN_CONFIDENCE) else ""
-            print(f"  {t_name:4.2f}   {t_other:4.2f}  {p:.3f}  {r:.3f}  {f:.3f}{mark}")
+            print(f"  {t_name:4.2f}  {t_other:5.3f}  {p:.3f}  {r:.3f}  {f:.3f}{mark}")
 
 
 if __name__ == "__main__":
