@@ -25,14 +25,15 @@ def full_disk(path):
 
 
 def fail_table(monkeypatch):
-    real = writers.write_csv
+    """The disk fills while mentions.csv is written (every table, streamed or not, goes through atomic_write)."""
+    real = writers.atomic_write
 
-    def write_csv(df, path):
+    def atomic_write(path, write):
         if path.name == "mentions.csv":
             raise full_disk(path)
-        real(df, path)
+        real(path, write)
 
-    monkeypatch.setattr(writers, "write_csv", write_csv)
+    monkeypatch.setattr(writers, "atomic_write", atomic_write)
 
 
 def fail_third_part(monkeypatch):
