@@ -1,7 +1,8 @@
 """Assemble the tables from the part files of the current inputs, out of core, with DuckDB.
 
 DuckDB reads the parts, keeps the rows of the current inputs (a part may also hold rows of an input that changed
-since), gives duplicate document ids their deterministic suffix, and sorts each table by the schema's keys
+since), gives duplicate document ids their deterministic suffix (in SQL, ``_RENAMED_SQL``: a million ids never come
+into Python), and sorts each table by the schema's keys
 (``io.schema.SORT_KEYS``, NULLs first, ties in input order, as ``to_frame`` would). Each table gets the bytes
 ``writers.write_csv``/``writers.write_parquet`` would write for the same rows typed by ``io.schema``: CSV in
 ``utf-8-sig`` with formula neutralization, Parquet with the pandas dtypes and metadata, both through a temporary
@@ -13,8 +14,10 @@ memory) instead of once per table. The tables are written concurrently, ``thread
 DuckDB cursor, one query feeding both formats. (Formatting the CSV with Arrow instead of pandas would save about
 0.4 s more at 2,000 articles, but means re-implementing pandas' quoting by hand: not worth it.)
 
-A table of at most ``batch_rows`` rows is written in one piece; a larger one streams batch by batch (a Parquet row
-group per batch). tests/engines/test_assemble.py checks every path against the writers, byte for byte.
+Driver memory stays flat with the corpus (bench/tables_memory.py): DuckDB works within ``MEMORY_LIMIT`` and spills
+to ``tmp_dir`` (the state folder's ``tmp/``), and every table streams, ``batch_rows`` rows of Arrow at a time (a
+Parquet row group per batch, written from Arrow as pandas would type it; the CSV formatted by pandas a slice of
+``CSV_SLICE_BYTES`` at a time). tests/engines/test_assemble.py checks every path against the writers, byte for byte.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from pipeline.io.schema import SORT_KEYS, TABLES, empty_table
 
 BATCH_ROWS = 100_000
 MATERIALIZE_BYTES = 32 << 20  # of Parquet parts: some 8,000 articles, about 7 times as much in DuckDB
-MEMORY_LIMIT = "256MB"  # DuckDB's (its default, 80 % of RAM, never spills): sorts beyond it go to ``tmp_dir``
+MEMORY_LIMIT = "128MB"  # DuckDB's (its default, 80 % of RAM, never spills): beyond it, sorts spill to ``tmp_dir``
 CSV_SLICE_BYTES = 8 << 20  # of Arrow data turned into pandas and CSV text at a time
 
 # Duplicate document ids, in SQL (``unique_ids`` is the same rule in Python): the k-th document of an id (k >= 2,
