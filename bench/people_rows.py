@@ -39,6 +39,8 @@ def candidates(part: str) -> tuple[list[tuple], int]:
             if m.label != "PERSON":
                 continue
             v = m.value or {}
+            if link._names_nobody(v.get("name") or m.text):
+                continue  # never a row, whatever the thresholds (a surname alone, 김모, A씨)
             out.append(((m.start, m.end) in gold, m.source == "rules", bool(v.get("title")),
                         link._is_name_shape(v.get("name") or m.text), m.confidence or 0.0))
     return out, n_gold
@@ -63,11 +65,11 @@ def main() -> None:
     print(f"[{args.part}] {len(cands)} PERSON mentions, {n_gold} gold PS; every mention a row: P {p:.3f} R {r:.3f} "
           f"F1 {f:.3f}")
     print("t_name t_other      P      R     F1   (a row needs: rule, title, or confidence >= t)")
-    for t_name in (0.0, 0.5, 0.6, 0.7, 0.8):
-        for t_other in (0.0, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01):
+    for t_name in (0.0, 0.5, 0.7, 0.9):
+        for t_other in (0.0, 0.8, 0.9, 0.95, 0.99, 0.995, 1.01):
             p, r, f = score(cands, n_gold, t_name, t_other)
             mark = "  <- default" if (t_name, t_other) == (LinkStage.MIN_CONFIDENCE_NAME, LinkStage.MIN_CONFIDENCE) else ""
-            print(f"  {t_name:4.2f}   {t_other:4.2f}  {p:.3f}  {r:.3f}  {f:.3f}{mark}")
+            print(f"  {t_name:4.2f}  {t_other:5.3f}  {p:.3f}  {r:.3f}  {f:.3f}{mark}")
 
 
 if __name__ == "__main__":

@@ -199,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {cls}: {len(items)}")
         for m in items[:args.examples]:
             print(f"  line {m.line:<6} {m.shown()}")
+    print(f"\nsummary: {n} amount/currency/area triggers in {len(sentences)} corpus sentences, {len(misses)} with no "
+          f"MONEY, AREA or QUANTITY, in {len(by_class)} classes")
     if args.out:
         with args.out.open("w", encoding="utf-8") as f:
             f.write("class\tline\ttrigger\tcontext\n")

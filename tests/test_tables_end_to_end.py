@@ -54,7 +54,7 @@ def test_values(bigkinds_out):
         ("04100201.20240531101500005", "약 85억원", 8_500_000_000.0, "KRW", True),
     ]
     assert _rows(out, "areas", ["text", "value_m2", "unit"]) == [("약 33만㎡", 330_000.0, "㎡"),
-                                                                 ("5만평", 165_289.26, "평")]
+                                                                 ("5만평", 50_000 * 400 / 121, "평")]  # exact, not rounded
     people = _rows(out, "people", ["name", "title", "organization"])
     assert ("김도현", "시장", "세종시") in people and ("한서진", "구청장", "유성구") in people
     dates = _rows(out, "dates", ["doc_id", "text", "value"])

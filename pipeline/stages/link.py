@@ -22,6 +22,9 @@
   same name gave it one, or the model is confident (``min_confidence``; a Hangul name of surname shape,
   ``min_confidence_name``). Without evidence it stays a ``mentions`` row with its confidence (``Mention.in_table``
   False). The thresholds were chosen on the dev half of the real-news gold set (bench/people_rows.py, docs/ner.md).
+  A mention that names nobody is no row either, whatever found it: a surname alone that no earlier full name of the
+  article explains (김 위원장, 박씨의), a single letter (A씨), a surname with an anonymizing mark
+  (person_anonymous.tsv: 김모 씨).
 
 The Korean forms (titles, particles, organizations) come from the lexicons of the rule files whose normalizer is
 ``person`` or ``org``, so a user's rules folder extends them.
@@ -72,8 +75,8 @@ class LinkStage:
     name = "link"
 
     # measured on the dev half of bench/data/ner_news_gold.jsonl with bench/people_rows.py (see docs/ner.md)
-    MIN_CONFIDENCE = 0.80
-    MIN_CONFIDENCE_NAME = 0.0
+    MIN_CONFIDENCE = 0.995
+    MIN_CONFIDENCE_NAME = 0.9
 
     def __init__(self, ruleset: Any = None, min_confidence: float | None = None,
                  min_confidence_name: float | None = None):
@@ -83,6 +86,7 @@ class LinkStage:
         self._orgs = frozenset(f for f in self.lexicons.get("organizations", {}) if f)
         self._places = frozenset(f for f in self.lexicons.get("places", {}) if f)
         self._not_names = frozenset(f for f in self.lexicons.get("not_names", {}) if f)
+        self._anonymous = tuple(f for f in self.lexicons.get("anonymous", {}) if f)
         titles = [f for f in self.lexicons.get("titles", {}) if f]
         self._surnames = frozenset(f for f in self.lexicons.get("surnames", {}) if f)
         particles = [f for f in self.lexicons.get("particles", {}) if f]
@@ -90,6 +94,8 @@ class LinkStage:
         tail = r"(?=(?:\L<p>)*(?![가-힣]))" if particles else r"(?![가-힣])"
         self._title_after = (regex.compile(r"[ ](?P<title>\L<t>)" + tail, t=titles, p=particles or [""])
                              if titles else None)
+        # a model span that took the title in (김 선수, 윤 일병): the name is before the space
+        self._title_inside = regex.compile(r"(?P<name>.+?)[ ](?P<title>\L<t>)", t=titles) if titles else None
 
     def __call__(self, analysis: Analysis) -> None:
         self._drop_model_inside_people(analysis)
@@ -97,6 +103,7 @@ class LinkStage:
         for m in model:
             self._trim(m, analysis)
         self._one_reading(analysis)
+        self._widen_rule_people(analysis)
         for m in model:
             if m.label == "ORG":
                 self._model_org(m, analysis)
@@ -129,6 +136,24 @@ class LinkStage:
                                  or not any(m.start < e and s < m.end for s, e in spans)]
             analysis.mentions.extend(extra)
             analysis.mentions.sort(key=lambda m: (m.start, m.end, m.label))
+
+    @staticmethod
+    def _widen_rule_people(analysis: Analysis) -> None:
+        """유카와 하루나씨: the rule reads a surname-shaped 하루나, the model the whole foreign name. A model PERSON
+        that the rule's mention displaced, ending where the rule's name ends and starting a word or more before it,
+        gives the name its start; the rule's title and organization stay."""
+        text = analysis.text
+        for m in analysis.mentions:
+            if m.source != "rules" or m.label != "PERSON" or not m.value:
+                continue
+            for alt in m.alternatives:
+                if (alt.source != "rules" and alt.label == "PERSON" and alt.start < m.start and alt.end == m.end
+                        and text[m.start - 1] == " " and "\n" not in text[alt.start:m.start]):
+                    m.start, m.text = alt.start, text[alt.start:m.end]
+                    m.value["name"] = m.text
+                    if m.extent:
+                        m.extent = (min(m.extent[0], alt.start), m.extent[1])
+                    break
 
     # -- one reading per surface form ---------------------------------------------------------------------------
 
@@ -171,12 +196,21 @@ class LinkStage:
         return any(name.startswith(s) and len(name) - len(s) in (1, 2) for s in (name[:1], name[:2])
                    if s in self._surnames)
 
+    def _names_nobody(self, name: str) -> bool:
+        """김 (a surname alone), A (a letter), 김모 (a surname and an anonymizing mark)."""
+        if len(name) == 1 or name in self._surnames:
+            return True
+        return any(name.endswith(mark) and name[:-len(mark)] in self._surnames for mark in self._anonymous)
+
     def _person_evidence(self, analysis: Analysis) -> None:
         for m in analysis.mentions:
-            if m.label != "PERSON" or m.source == "rules":
+            if m.label != "PERSON":
                 continue
             v = m.value or {}
-            if v.get("title"):
+            if self._names_nobody(v.get("name") or m.text):
+                m.in_table = False
+                continue
+            if m.source == "rules" or v.get("title"):
                 continue
             conf = m.confidence if m.confidence is not None else 0.0
             name = v.get("name") or m.text
@@ -231,11 +265,17 @@ class LinkStage:
 
     def _model_person(self, m: Mention, analysis: Analysis) -> None:
         title = None
-        after = self._title_after.match(analysis.text, m.end) if self._title_after is not None else None
+        name = m.text
+        inside = self._title_inside.fullmatch(m.text) if self._title_inside is not None else None
+        if inside:  # the span stays the model's (KLUE marks 양 선수 whole); the value reads name and title apart
+            title = inside.group("title")
+            name = inside.group("name")
+        after = (self._title_after.match(analysis.text, m.end)
+                 if self._title_after is not None and title is None else None)
         if after:
             title = after.group("title")
             m.extent = (m.start, after.end())
-        m.value = {"name": m.text, "title": title, "organization": None}
+        m.value = {"name": name, "title": title, "organization": None}
 
     # -- people across the document -----------------------------------------------------------------------------
 
@@ -268,11 +308,14 @@ class LinkStage:
     @staticmethod
     def _expand_surname(v: dict[str, Any], known: dict[str, dict[str, Any]]) -> None:
         """김 의장 after 김현기 서울시의회 의장: news refers back to a person by surname and title. The person is the
-        most recently mentioned full name with that surname (and that title, when one is written); with no title and
-        two such people the reference stays a bare surname rather than a guess."""
+        most recently mentioned full name with that surname and that title. A surname with no title (박 씨, 강씨)
+        stays a bare surname: in the people audit (bench/people_audit.py) every such expansion named the wrong
+        person (강씨 → an actor of that surname mentioned earlier)."""
+        if not v.get("title"):
+            return
         found = [name for name, rec in known.items() if len(name) > len(v["name"]) and name.startswith(v["name"])
-                 and (not v.get("title") or rec.get("title") == v.get("title"))]
-        if not found or (not v.get("title") and len(found) > 1):
+                 and rec.get("title") == v.get("title")]
+        if not found:
             return
         v["name"] = found[-1]
 

@@ -25,7 +25,8 @@ def full_disk(path):
 
 
 def fail_table(monkeypatch):
-    real = writers.atomic_write  # what every table write goes through, streamed by the assembly or not
+    """The disk fills while mentions.csv is written (every table, streamed or not, goes through atomic_write)."""
+    real = writers.atomic_write
 
     def atomic_write(path, write):
         if path.name == "mentions.csv":

@@ -10,7 +10,7 @@ from pipeline.stages.tables import rows_for
 
 def run(extractor, text, model, analysis_out=None):
     """Extract ``text`` with model mentions ``model``: (label, surface[, n[, confidence]]) at the n-th occurrence
-    (default the first) with that confidence (default 0.99, a confident model)."""
+    (default the first) with that confidence (default 0.999, a confident model)."""
     analysis = Analysis(Article("doc", text))
     extractor.segmenter(analysis)
     for stage in extractor.stages:
@@ -18,7 +18,7 @@ def run(extractor, text, model, analysis_out=None):
         if stage.name == "rules":
             for label, surface, *rest in model:
                 nth = rest[0] if rest else 0
-                confidence = rest[1] if len(rest) > 1 else 0.99
+                confidence = rest[1] if len(rest) > 1 else 0.999
                 start = -1
                 for _ in range(1 + nth):  # the nth occurrence (0: the first)
                     start = text.index(surface, start + 1)
@@ -71,9 +71,10 @@ def test_second_mention_with_another_title_is_not_linked(extractor_rules_only):
     ("김철수 교수와 김영희 대표가 만났다. 김 교수는 웃었다.", [("PERSON", "김", 2)],
      [("김철수 교수", "김철수", "교수", None), ("김영희 대표", "김영희", "대표", None),
       ("김 교수", "김철수", "교수", None)]),
-    # without a title and with two candidates, no guess
+    # without a title, no guess, even with one candidate: the bare surname names nobody and gets no row
     ("김철수 교수와 김영희 대표가 만났다. 김은 웃었다.", [("PERSON", "김", 2)],
-     [("김철수 교수", "김철수", "교수", None), ("김영희 대표", "김영희", "대표", None), ("김", "김", None, None)]),
+     [("김철수 교수", "김철수", "교수", None), ("김영희 대표", "김영희", "대표", None)]),
+    ("김철수 교수가 왔다. 김씨는 웃었다.", [("PERSON", "김", 1)], [("김철수 교수", "김철수", "교수", None)]),
 ])
 def test_surname_references(extractor_rules_only, text, model, people):
     rows = run(extractor_rules_only, text, model)
@@ -101,13 +102,17 @@ def test_one_reading_per_surface_form(extractor_rules_only, text, model, want):
 
 
 @pytest.mark.parametrize("text,model,people,mentions", [
-    # a Hangul name of surname shape is evidence enough, whatever the confidence
-    ("김민수가 골을 넣었다.", [("PERSON", "김민수", 0, 0.3)], ["김민수"], ["김민수"]),
+    # a Hangul name of surname shape needs a fairly sure model (LinkStage.MIN_CONFIDENCE_NAME)
+    ("김민수가 골을 넣었다.", [("PERSON", "김민수", 0, 0.95)], ["김민수"], ["김민수"]),
+    ("김민수가 골을 넣었다.", [("PERSON", "김민수", 0, 0.5)], [], ["김민수"]),
     # a title after it is evidence
     ("젠슨 황 대표가 왔다.", [("PERSON", "젠슨 황", 0, 0.3)], ["젠슨 황"], ["젠슨 황"]),
     # a foreign name needs a confident model; an unsure one stays a mention only
-    ("트럼프가 연설했다.", [("PERSON", "트럼프", 0, 0.95)], ["트럼프"], ["트럼프"]),
-    ("트럼프가 연설했다.", [("PERSON", "트럼프", 0, 0.5)], [], ["트럼프"]),
+    ("트럼프가 연설했다.", [("PERSON", "트럼프", 0, 0.999)], ["트럼프"], ["트럼프"]),
+    ("트럼프가 연설했다.", [("PERSON", "트럼프", 0, 0.95)], [], ["트럼프"]),
+    # a surname alone names nobody: a mention, no row; 김모 likewise
+    ("김 선수가 골을 넣었다.", [("PERSON", "김 선수", 0, 0.999)], [], ["김 선수"]),
+    ("김모 씨가 체포됐다.", [], [], ["김"]),
     # a common word the model guessed, not name-shaped: a mention with its confidence, no people row
     ("기자회견장에는 취재진이 몰렸다.", [("PERSON", "기자회견장", 0, 0.6)], [], ["기자회견장"]),
     # a second mention of a person with evidence takes the title of the first, and so its row
