@@ -32,7 +32,7 @@ from pipeline.io.schema import SORT_KEYS, TABLES, empty_table
 
 BATCH_ROWS = 100_000
 MATERIALIZE_BYTES = 32 << 20  # of Parquet parts: some 8,000 articles, about 7 times as much in DuckDB
-MEMORY_LIMIT = "256MB"  # DuckDB's (its default, 80 % of RAM, never spills): beyond it, sorts spill to ``tmp_dir``
+MEMORY_LIMIT = "192MB"  # DuckDB's (its default, 80 % of RAM, never spills): beyond it, sorts spill to ``tmp_dir``
 RETRY_LIMITS = ("1GB", "")  # after an out-of-memory error: 1 GB, then DuckDB's default ("")
 CSV_SLICE_BYTES = 8 << 20  # of Arrow data turned into pandas and CSV text at a time
 
