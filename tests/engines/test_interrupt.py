@@ -17,7 +17,9 @@ KRNEWS = [sys.executable, "-m", "pipeline.cli", "run"]
 
 
 def slow_folder(root):
-    make_folder(root, 16)
+    # 32 articles at half a second each over two workers: long enough after the first part (the signal's cue)
+    # that the run is still extracting when the signal comes, on a loaded machine too
+    make_folder(root, 32)
     for f in root.rglob("*.*"):
         f.write_text(f.read_text(encoding="utf-8") + "KRNEWS-TEST-SLOW\n", encoding="utf-8")
     return root
