@@ -36,7 +36,7 @@ MARK_KEYS = ("open", "close", "family", "standalone")
 RULE_KEYS = ("id", "description")
 LEXICONS = ("cues", "endings", "speaker_nouns", "anonymous", "pronouns", "subjects", "particles", "attributions",
             "deixis", "surnames", "titles", "qualifiers", "org_suffixes", "not_names", "clause_endings", "noun_cues",
-            "clause_openers", "honorifics", "anonymous_prefixes", "demonstratives")
+            "clause_openers", "honorifics", "anonymous_prefixes", "demonstratives", "side_not_names")
 SENTENCE_END = ".?!"
 MAX_SENTENCE = 2000  # characters; longer stretches without a sentence end are read in pieces (time stays linear)
 _HANGUL = regex.compile(r"[가-힣]")
@@ -283,6 +283,7 @@ class QuoteStage:
         self._subject_word = regex.compile(rf"(?P<bare>\S+?)(?P<p>{subject})(?=[ ,]|$)")
         self.org_suffixes = tuple(f for f in lex.get("org_suffixes", {}) if f)
         self.subjects = set(lex.get("subjects", {}))
+        self.side_not_names = set(lex.get("side_not_names", {}))
 
     @classmethod
     def builtin(cls, extra_dirs: Sequence[str | Path] = ()) -> "QuoteStage":
@@ -463,7 +464,7 @@ class QuoteStage:
         text = analysis.text
         out: list[Candidate] = []
         people = sorted((m for m in analysis.mentions if m.label == "PERSON" and m.value), key=lambda m: m.start)
-        person_at = {m.text for m in people}
+        person_at = {m.text for m in people if m.in_table}  # people with evidence (a camp: 백윤식 측)
         orgs = {}
         for m in analysis.mentions:
             if m.label == "PERSON" and m.value and _full_name(m):
@@ -543,6 +544,11 @@ class QuoteStage:
                 # a person's camp (백윤식 측): the side speaks, not the person; the org keeps 측
                 start = s - len(w.group(0))
                 org, head = text[start:m.end()], (start, m.end())
+            elif (w and kind == "organization" and len(w.group(1)) >= 2 and w.group(1) not in self.side_not_names
+                  and w.group(1) not in self.not_names):
+                # 거커 측은: a name no lexicon knows, written before the side (quote_side_not_names.tsv: 반대 측)
+                start = s - len(w.group(0))
+                org, head = w.group(1), (start, start + len(w.group(1)))
             c = self._with_particle(text, start, m.end(), kind, org=org, mention=org_m, head=head)
             if c:
                 out.append(c)
