@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.article import Article, ReadError
+from pipeline.paths import BUILTIN_RULES_DIR
 
 STAGE = "read"
 TABLE_FORMATS = ("csv", "tsv", "xlsx", "parquet")
@@ -38,7 +39,7 @@ CHUNK_ROWS = 1000  # rows per unit of work when a table has more than twice as m
 MAX_SKIPPING_RANGES = 64
 SAMPLE_BYTES = 1 << 20  # bytes of a CSV its encoding is decided on
 FIELDS = ("text", "id", "title", "published", "source", "author", "url", "excluded")
-COLUMNS_FILE = Path(__file__).resolve().parents[2] / "rules" / "inputs" / "columns.yaml"
+COLUMNS_FILE = BUILTIN_RULES_DIR / "inputs" / "columns.yaml"
 
 csv.field_size_limit(2 ** 31 - 1)  # an article body is one cell, often over csv's default of 128 KB
 

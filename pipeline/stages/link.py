@@ -24,7 +24,7 @@
   False). The thresholds were chosen on the dev half of the real-news gold set (bench/people_rows.py, docs/ner.md).
   A mention that names nobody is no row either, whatever found it: a surname alone that no earlier full name of the
   article explains (김 위원장, 박씨의), a single letter (A씨), a surname with an anonymizing mark
-  (person_anonymous.tsv: 김모 씨).
+  (person_placeholders.tsv: 김모 씨).
 
 The Korean forms (titles, particles, organizations) come from the lexicons of the rule files whose normalizer is
 ``person`` or ``org``, so a user's rules folder extends them.
@@ -44,7 +44,7 @@ from pipeline.article import Analysis, Mention
 from pipeline.normalizers.orgs import canonical
 
 _ALIAS = regex.compile(r"[ ]?\((?P<alias>[A-Za-z][A-Za-z0-9&.\-]*(?:[ ][A-Za-z0-9&.\-]+)*)\)")
-_LIST_SEPARATOR = regex.compile(r"\s*[,·]\s*")
+LIST_SEPARATOR = regex.compile(r"\s*[,·]\s*")
 _QUOTES = "\"'`"
 
 
@@ -289,7 +289,7 @@ class LinkStage:
             if previous is not None and v.get("title") and not v.get("organization"):
                 prev_end = previous.extent[1] if previous.extent else previous.end
                 start = m.extent[0] if m.extent else m.start
-                if previous.value.get("organization") and _LIST_SEPARATOR.fullmatch(text, prev_end, start):
+                if previous.value.get("organization") and LIST_SEPARATOR.fullmatch(text, prev_end, start):
                     v["organization"] = previous.value["organization"]
             if v["name"] in self._surnames and v["name"] not in known:
                 self._expand_surname(v, known)

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
 
 from pipeline.article import Analysis, Mention
+from pipeline.stages.link import LIST_SEPARATOR
 
 
 class SpanIndex:
@@ -71,9 +71,6 @@ def select_non_overlapping(mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
-_LIST_GAP = re.compile(r"\s*[,·]\s*")
-
-
 def _yield_to_longer_model_orgs(rules: list[Mention], model: list[Mention], text: str = "") -> list[Mention]:
     """Rule mentions (in text order, non-overlapping) without the ORGs that a longer model ORG covers whole, when
     every rule mention the model ORG overlaps is such an ORG and no other rule expression (오세훈 서울시장: the
@@ -96,7 +93,7 @@ def _yield_to_longer_model_orgs(rules: list[Mention], model: list[Mention], text
             inside.append(k)
             k -= 1
         inside.sort()
-        if any(_LIST_GAP.fullmatch(text, rules[a].end, rules[b].start) for a, b in zip(inside, inside[1:])):
+        if any(LIST_SEPARATOR.fullmatch(text, rules[a].end, rules[b].start) for a, b in zip(inside, inside[1:])):
             continue
         if inside and all(rules[k].label == "ORG" and m.start <= rules[k].start and rules[k].end <= m.end
                           and rules[k].length < m.length for k in inside):
