@@ -148,8 +148,13 @@ def assemble(parts_dir: Path, current: Sequence[tuple[str, str, int, int]], out_
         if files and sum(os.path.getsize(f) for f in files) <= limit:
             # Small parts: read them once into memory rather than once per table (and twice more below).
             data = ", ".join(f'"{c}"' for c in dict.fromkeys(c for cols in TABLES.values() for c in cols))
-            con.execute(f"CREATE TABLE rows AS SELECT _table, _ord, _chunk, _doc, _row, {data} FROM p")
-            src = "rows"
+            try:
+                con.execute(f"CREATE TABLE rows AS SELECT _table, _ord, _chunk, _doc, _row, {data} FROM p")
+                src = "rows"
+            except Exception as e:  # parts that compress very well can outgrow the memory limit: read them per query
+                if "Out of Memory Error" not in str(e):
+                    raise
+                con.execute("DROP TABLE IF EXISTS rows")
         # Duplicate document ids across (or within) inputs: deterministic suffixes in input order, in DuckDB.
         con.execute(_RENAMED_SQL.format(src=src))
         found = dict(con.execute(f"SELECT _table, COUNT(*) FROM {src} GROUP BY _table").fetchall())

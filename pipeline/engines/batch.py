@@ -294,6 +294,9 @@ def _run_locked(inputs, out: Path, state: Path, executor: Executor, settings: Se
                 if done != n_units:
                     raise RuntimeError(f"[E503] the {engine} engine returned {done} of {n_units} units; nothing "
                                        "is lost, run again to finish (and please report this)")
+                close = getattr(executor, "close", None)  # the workers' memory is free before the assembly's
+                if close is not None:
+                    close()
                 # a file whose bytes changed while it was read is recorded under its new hash: plan again
                 current = {d: manifest_hash for d, manifest_hash in _rehash(current, manifest).items()}
             t_extract = time.perf_counter()
