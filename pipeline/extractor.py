@@ -72,7 +72,8 @@ class Extractor:
         vocab = self.ner.nlp.vocab if self.ner.enabled else blank_nlp().vocab
         self.segmenter = Segmenter(vocab=vocab, num_workers=threads,
                                    user_words=tuple(getattr(self.ruleset, "user_words", lambda: ())()),
-                                   build_doc=self.ruleset.has_token_patterns or self.ner.enabled)
+                                   build_doc=self.ruleset.has_token_patterns or self.ner.enabled,
+                                   whole_doc=self.ruleset.has_token_patterns)
         self.ner.check_kiwi(self.segmenter.kiwi)
         # The one place where the stages are composed.
         self.stages = [

@@ -200,10 +200,15 @@ def set_entities(doc: Doc, path: numpy.ndarray, labels: Sequence[str]) -> None:
 
     if not len(doc):
         return
-    strings = doc.vocab.strings
+    doc.from_array([ENT_IOB, ENT_TYPE], entity_arrays(path, labels, doc.vocab.strings))
+
+
+def entity_arrays(path: numpy.ndarray, labels: Sequence[str], strings) -> numpy.ndarray:
+    """(ENT_IOB, ENT_TYPE) per token of a well-formed BILUO label sequence, as ``Doc.from_array`` takes them (the
+    type as its hash in ``strings``)."""
     iob = numpy.array([2] + [3 if lab[0] in "BU" else 1 for lab in labels[1:]], dtype="uint64")  # O=2 B=3 I=1
     types = numpy.array([0] + [strings.add(lab[2:]) for lab in labels[1:]], dtype="uint64")
-    doc.from_array([ENT_IOB, ENT_TYPE], numpy.stack([iob[path], types[path]], axis=1))
+    return numpy.stack([iob[path], types[path]], axis=1)
 
 
 class BiluoTagger(Tagger):

@@ -22,13 +22,14 @@ the decoder chose (a softmax over the tagger's scores); ``mentions.confidence`` 
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
 
 import numpy
 
-from pipeline.article import Analysis, Mention
+from pipeline.article import Analysis, Mention, ReadError
 from pipeline.paths import NER_MODEL_DIR
 import pipeline.stages.segment  # noqa: F401  (registers our tokenizer, embedding and NER component for the config)
 from pipeline.stages.biluo import decode, sentence_ranges, set_entities
@@ -37,6 +38,15 @@ from pipeline.stages.embed import MORPH_KEY
 KLUE_TO_LABEL = {"PS": "PERSON", "OG": "ORG", "LC": "LOCATION"}
 DEFAULT_MODEL = NER_MODEL_DIR
 MAX_TOKENS = 5_000  # longer Docs are tagged window by window (see DocTagger.windows)
+# A window whose content equals one of the last REPEAT_CACHE distinct windows of the Doc takes that window's labels
+# and probabilities (each window is computed from its own content alone, so they are the same bits): text that
+# repeats itself costs the model its distinct windows only.
+REPEAT_CACHE = 16
+# At most this many model mentions of one (label, text) in an article: a word repeated with no sentence end (garbage,
+# a keyword dump) can make the model read it as a name hundreds of thousands of times, and every later stage and
+# table pays for each. The article keeps the first ones and gets an errors row (stage ner, ``mention_limit``) that
+# says how many were dropped; its status stays ok. No news article names one thing a thousand times.
+MAX_SAME_MENTIONS = 1_000
 
 
 def numpy_gemm_ops():
@@ -119,7 +129,13 @@ class DocTagger:
         n = len(doc)
         if n <= limit:
             return [(0, n)]
-        starts = [a for a, _ in (sentence_ranges(doc) or [(0, n)])]
+        return DocTagger._cut(n, [a for a, _ in (sentence_ranges(doc) or [(0, n)])], limit)
+
+    @staticmethod
+    def _cut(n: int, starts: list[int], limit: int) -> list[tuple[int, int]]:
+        """Windows of at most ``limit`` of ``n`` tokens, cut at the last sentence start inside each (else hard)."""
+        if n <= limit:
+            return [(0, n)]
         out = []
         start = 0
         import bisect
@@ -139,14 +155,37 @@ class DocTagger:
         every label, (len(doc), labels)) and the decoded label index of each token, from this Doc alone, window by
         window (a long text's whole probability table would cost 100 bytes a token)."""
         n = len(doc)
+        if not n:
+            return self._run(doc, None, [], 0, full)
+        windows = self.windows(doc)
+        probs, path = self._run(doc, _Windows(doc) if len(windows) > 1 else None, windows, n, full)
+        set_entities(doc, path, self.labels)
+        return probs, path
+
+    def tag_arrays(self, words: list[str], spaces: list[bool], arr: numpy.ndarray, keys: numpy.ndarray | None,
+                   full: bool = False) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """``tag`` for a Doc that is never built whole (``segment.doc_arrays`` gives what it would hold): the same
+        windows, the same window Docs, so the same probabilities and labels; no entities are set anywhere."""
+        n = len(words)
+        cut = _Windows.from_arrays(self.nlp.vocab, words, spaces, arr, keys)
+        starts = numpy.flatnonzero(arr[:, 1] == 1).tolist() if n else []
+        if not starts or starts[0] != 0:
+            starts.insert(0, 0)
+        return self._run(None, cut, self._cut(n, starts, MAX_TOKENS) if n else [], n, full)
+
+    def _run(self, doc, cut, windows, n: int, full: bool) -> tuple[numpy.ndarray, numpy.ndarray]:
         probs = numpy.zeros((n, len(self.labels)) if full else n, dtype=numpy.float32)
         path = numpy.zeros(n, dtype=numpy.int64)
         if not n:
             return probs, path
-        windows = self.windows(doc)
-        cut = _Windows(doc) if len(windows) > 1 else None
+        recent: OrderedDict[tuple, tuple] = OrderedDict()  # window content -> (path, probs) of its last windows
         with one_blas_thread():
             for a, b in windows:
+                key = cut.key(a, b) if cut is not None else None
+                if key in recent:  # the same window content gives the same arithmetic: reuse it
+                    recent.move_to_end(key)
+                    path[a:b], probs[a:b] = recent[key]
+                    continue
                 piece = doc if cut is None else cut.piece(a, b)
                 if self.tok2vec is not None:
                     self.tok2vec.set_annotations([piece], self.tok2vec.predict([piece]))
@@ -155,7 +194,10 @@ class DocTagger:
                 e = numpy.exp(scores - scores.max(axis=1, keepdims=True))
                 p = e / e.sum(axis=1, keepdims=True)
                 probs[a:b] = p if full else p[numpy.arange(b - a), path[a:b]]
-        set_entities(doc, path, self.labels)
+                if key is not None:
+                    recent[key] = (path[a:b].copy(), probs[a:b].copy())
+                    if len(recent) > REPEAT_CACHE:
+                        recent.popitem(last=False)
         return probs, path
 
 
@@ -164,19 +206,42 @@ class _Windows:
     arrays for every window: quadratic in a long text)."""
 
     def __init__(self, doc):
+        from spacy.attrs import ORTH, SPACY
+
+        text_arr = doc.to_array([ORTH, SPACY])  # Token objects for a long Doc cost seconds
+        strings = doc.vocab.strings
+        seen: dict[int, str] = {}
+        words = [seen[o] if o in seen else seen.setdefault(o, strings[o]) for o in text_arr[:, 0].tolist()]
+        self._set(doc.vocab, words, [bool(x) for x in text_arr[:, 1].tolist()], None,
+                  doc.user_data.get(MORPH_KEY))
+        self.arr = doc.to_array(self.attrs)
+
+    @classmethod
+    def from_arrays(cls, vocab, words: list[str], spaces: list[bool], arr: numpy.ndarray, keys) -> "_Windows":
+        self = cls.__new__(cls)
+        self._set(vocab, words, spaces, arr, keys)
+        return self
+
+    def _set(self, vocab, words, spaces, arr, keys) -> None:
         from spacy.attrs import SENT_START, TAG
 
-        self.doc = doc
-        self.words = [t.text for t in doc]
-        self.spaces = [bool(t.whitespace_) for t in doc]
+        self.vocab = vocab
+        self.words = words
+        self.spaces = spaces
         self.attrs = [TAG, SENT_START]
-        self.arr = doc.to_array(self.attrs)
-        self.keys = doc.user_data.get(MORPH_KEY)
+        self.arr = arr
+        self.keys = keys
+
+    def key(self, a: int, b: int) -> tuple:
+        """What the model reads of the window [a, b): equal keys, equal windows (see ``piece``)."""
+        keys = b"" if self.keys is None else numpy.asarray(self.keys[a:b]).tobytes()
+        return (tuple(self.words[a:b]), tuple(self.spaces[a:b]), self.arr[a + 1:b].tobytes(),
+                int(self.arr[a, 0]), keys)
 
     def piece(self, a: int, b: int):
         from spacy.tokens import Doc
 
-        piece = Doc(self.doc.vocab, words=self.words[a:b], spaces=self.spaces[a:b])
+        piece = Doc(self.vocab, words=self.words[a:b], spaces=self.spaces[a:b])
         arr = self.arr[a:b].copy()
         arr[0, 1] = 1  # a window starts a sentence
         piece.from_array(self.attrs, arr)
@@ -229,35 +294,64 @@ class NerStage:
 
     def _tag_one(self, analysis: Analysis) -> None:
         if analysis.doc is None:
+            if analysis.forms:  # a very long article (see segment.WHOLE_DOC_FORMS): windows from its forms
+                self._tag_forms(analysis)
             return
         doc = self.tagger.own(analysis.doc)
         chosen, _ = self.tagger.tag(doc)
-        self._mentions(analysis, doc, chosen)
-
-    def _mentions(self, analysis: Analysis, doc, chosen: numpy.ndarray) -> None:
-        """The PERSON/ORG/LOCATION mentions of ``doc.ents``, read from the token arrays (building the entity spans
-        and their texts token by token cost a tenth of the stage); ``chosen``: each token's probability of its
-        decoded label."""
         from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH
 
         analysis.doc = doc
-        if not len(doc):
+        if len(doc):
+            self._mentions(analysis, doc.to_array([ENT_IOB, ENT_TYPE, IDX, LENGTH]), doc.vocab.strings, chosen)
+
+    def _tag_forms(self, analysis: Analysis) -> None:
+        from pipeline.stages.biluo import entity_arrays
+        from pipeline.stages.segment import doc_arrays
+
+        vocab = self.nlp.vocab
+        words, spaces, arr, keys = doc_arrays(vocab, analysis.text, analysis.forms)
+        chosen, path = self.tagger.tag_arrays(words, spaces, arr, keys)
+        del arr, keys
+        lengths = numpy.fromiter((len(w) for w in words), dtype=numpy.int64, count=len(words))
+        ends = numpy.cumsum(lengths + numpy.fromiter(spaces, dtype=numpy.int64, count=len(spaces)))
+        del words, spaces
+        table = numpy.empty((len(path), 4), dtype="uint64")
+        table[:, :2] = entity_arrays(path, self.tagger.labels, vocab.strings)
+        table[:, 2] = numpy.concatenate([[0], ends[:-1]])
+        table[:, 3] = lengths
+        self._mentions(analysis, table, vocab.strings, chosen)
+
+    def _mentions(self, analysis: Analysis, arr: numpy.ndarray, strings, chosen: numpy.ndarray) -> None:
+        """The PERSON/ORG/LOCATION mentions of a tagged text, read from its token arrays (ENT_IOB, ENT_TYPE, IDX,
+        LENGTH: building the entity spans and their texts token by token cost a tenth of the stage); ``chosen``:
+        each token's probability of its decoded label."""
+        if not len(arr):
             return
-        arr = doc.to_array([ENT_IOB, ENT_TYPE, IDX, LENGTH])  # uint64 (the type is a string hash)
         iob = arr[:, 0].astype("int64")
         begins = numpy.flatnonzero(iob == 3)  # B (spaCy's IOB codes: I=1, O=2, B=3)
         if not len(begins):
             return
-        outside = numpy.append(numpy.flatnonzero(iob != 1), len(doc))  # an entity runs until the next non-I token
+        outside = numpy.append(numpy.flatnonzero(iob != 1), len(arr))  # an entity runs until the next non-I token
         lasts = outside[numpy.searchsorted(outside, begins, side="right")] - 1
-        strings = doc.vocab.strings
         text = analysis.text
+        same: dict[tuple[str, str], int] = {}
         for b, last in zip(begins.tolist(), lasts.tolist()):
             klue = strings[int(arr[b, 1])]
             label = KLUE_TO_LABEL.get(klue)
             if label is None:
                 continue
             start, end = int(arr[b, 2]), int(arr[last, 2] + arr[last, 3])
+            seen = same[label, text[start:end]] = same.get((label, text[start:end]), 0) + 1
+            if seen > MAX_SAME_MENTIONS:
+                continue
             confidence = round(float(chosen[b:last + 1].mean()), 4)
             analysis.mentions.append(Mention(label=label, start=start, end=end, text=text[start:end],
                                              source="ner", rule_id=f"ner.{klue}", confidence=confidence))
+        over = sorted(((n, key) for key, n in same.items() if n > MAX_SAME_MENTIONS), key=lambda x: (-x[0], x[1]))
+        for n, (label, form) in over:
+            analysis.errors.append(ReadError(
+                path=analysis.article.path or analysis.article.doc_id, line=analysis.article.line, stage="ner",
+                error="mention_limit", message=f"the model read {form!r} as {label} {n:,} times in this article; "
+                f"the first {MAX_SAME_MENTIONS:,} are mentions, the other {n - MAX_SAME_MENTIONS:,} were dropped "
+                "(text that repeats a word this often is not prose)"))

@@ -313,17 +313,23 @@ class QuoteStage:
             return i < len(forms) and forms[i].start == pos and forms[i].tag.startswith("J") or \
                 i < len(forms) and forms[i].start != pos and i > 0 and "J" in forms[i - 1].tag
         self._particle_at = particle_at
-        form_ends = {f.end: f.tag for f in forms}
+        # forms are in text order and do not overlap, so their ends are sorted too: bisect rather than dicts of
+        # every form (a long article has millions)
+        form_ends = [f.end for f in forms]
+
+        def tag_at(positions: list[int], pos: int) -> str | None:
+            """The tag of the last form whose start (or end) is ``pos``."""
+            i = bisect.bisect_right(positions, pos) - 1
+            return forms[i].tag if i >= 0 and positions[i] == pos else None
 
         def noun_before(pos: int) -> bool:
             """The word ending at ``pos`` ends in a noun, a foreign word, a number or a bracket (Kiwi's tags)."""
-            tag = form_ends.get(pos)
+            tag = tag_at(form_ends, pos)
             if tag is None:
                 return True  # Kiwi cut the word elsewhere (허경환은 read another way): no evidence against
             return tag.split("+")[-1].startswith(("N", "SL", "SN", "SH", "SS", "XSN"))
         self._noun_before = noun_before
-        form_tags = {f.start: f.tag for f in forms}
-        self._proper_at = lambda pos: form_tags.get(pos, "NNP" if not forms else "").startswith("NNP")
+        self._proper_at = lambda pos: (tag_at(form_starts, pos) or ("NNP" if not forms else "")).startswith("NNP")
         cands = self._candidates(analysis)
         cand_starts = [c.start for c in cands]
         people = sorted((m for m in analysis.mentions if m.label == "PERSON" and m.value and _full_name(m)),

@@ -15,6 +15,7 @@ words are added, and must not be shared across a fork.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 import warnings
 from typing import Iterable, Sequence
 
@@ -81,8 +82,12 @@ _new_form = tuple.__new__  # Form(...) without the named tuple's Python-level __
 
 
 def _add_block(text: str, offset: int, sentences_tokens: Sequence[Sequence], sentences: list[Sentence],
-               forms: list[Form], aliases: dict[int, int] | None = None) -> None:
+               forms: list[Form], aliases: dict[int, int] | None = None, shared: dict | None = None) -> None:
+    """Append the forms and sentences of one piece. ``shared`` (one dict per article) makes equal form texts, tags
+    and morpheme ids one object each: a long article has millions of forms, most of them repeats (은, 는, 이 …), and
+    a string or an int per form costs more than the form's tuple."""
     append = forms.append
+    one = (shared if shared is not None else {}).setdefault
     for toks in sentences_tokens:
         if not toks:
             continue
@@ -112,9 +117,13 @@ def _add_block(text: str, offset: int, sentences_tokens: Sequence[Sequence], sen
                         cur_end = t_start + t_len
                     cur_tag = cur_tag + "+" + tag
                     continue
-                append(_new_form(Form, (text[cur_start:cur_end], cur_tag, cur_start, cur_end, sent_no, cur_id)))
+                form = text[cur_start:cur_end]
+                append(_new_form(Form, (one(form, form), one(cur_tag, cur_tag), cur_start, cur_end, sent_no,
+                                        one(cur_id, cur_id))))
                 cur_start, cur_end, cur_tag, cur_id = t_start, t_start + t_len, tag, t_id
-            append(_new_form(Form, (text[cur_start:cur_end], cur_tag, cur_start, cur_end, sent_no, cur_id)))
+            form = text[cur_start:cur_end]
+            append(_new_form(Form, (one(form, form), one(cur_tag, cur_tag), cur_start, cur_end, sent_no,
+                                    one(cur_id, cur_id))))
             sentences.append(Sentence(sent_no, s_start, offset + max(st + ln for st, ln, _, _ in spans)))
             continue
         # (start, zero-length?, position, length, tag): sorting these tuples orders by start, puts a zero-length
@@ -251,28 +260,47 @@ def morpheme_keys(tags: Sequence[str], morphs: Sequence[int]) -> numpy.ndarray:
         keys[:, 1] = -1
         return keys
     cache = _PLACEHOLDER_OF
-    keys[:, 1] = [cache[t] if t in cache else cache.setdefault(t, _placeholder(t)) for t in tags]
+    keys[:, 1] = numpy.fromiter((cache[t] if t in cache else cache.setdefault(t, _placeholder(t)) for t in tags),
+                                dtype=numpy.int64, count=len(tags))
     return keys
 
 
 _PLACEHOLDER_OF: dict[str, int] = {}  # full tag string → placeholder id (memo of _placeholder)
 
 
-def make_doc(vocab: Vocab, text: str, forms: Sequence[Form]) -> Doc:
+def doc_arrays(vocab: Vocab, text: str, forms: Sequence[Form]
+               ) -> tuple[list[str], list[bool], numpy.ndarray, numpy.ndarray | None]:
+    """What the form Doc of ``text`` holds: its words, trailing-space flags, the (TAG, SENT_START) array that
+    ``Doc.from_array`` takes and the morpheme keys of ``pipeline.stages.embed`` (None for no words). ``make_doc``
+    builds the Doc from them; the NER stage tags a very long article window by window from them alone."""
     words, spaces, tags, sents, morphs = doc_pieces(text, forms)
+    if not words:
+        return words, spaces, numpy.empty((0, 2), dtype="uint64"), None
+    keys = morpheme_keys(tags, morphs)
+    # Tags and sentence starts go in as one array (about half the cost of Doc(tags=..., sent_starts=...), which
+    # sets them token by token).
+    hashes = _tag_hashes(vocab)
+    arr = numpy.empty((len(words), 2), dtype="uint64")
+    # through small codes: a Python int per token for its tag's 64-bit hash costs a long text hundreds of MB
+    codes: dict[str, int] = {}
+    code = numpy.fromiter((codes[t] if t in codes else codes.setdefault(t, len(codes)) for t in tags),
+                          dtype=numpy.int64, count=len(tags))
+    table = numpy.array([hashes[t] if t in hashes else hashes.add(t) for t in codes], dtype="uint64")
+    arr[:, 0] = table[code]
+    del code, tags, morphs
+    sent = numpy.fromiter(sents, dtype=numpy.int64, count=len(sents))
+    starts = numpy.full(len(words), -1, dtype="int64")
+    starts[0] = 1
+    starts[1:][sent[1:] != sent[:-1]] = 1
+    arr[:, 1] = starts.astype("uint64")  # -1 (not a start) wraps around as spaCy's own to_array gives it
+    return words, spaces, arr, keys
+
+
+def make_doc(vocab: Vocab, text: str, forms: Sequence[Form]) -> Doc:
+    words, spaces, arr, keys = doc_arrays(vocab, text, forms)
     doc = Doc(vocab, words=words, spaces=spaces)
     if words:
-        doc.user_data[MORPH_KEY] = morpheme_keys(tags, morphs)
-        # Tags and sentence starts go in as one array (about half the cost of Doc(tags=..., sent_starts=...), which
-        # sets them token by token).
-        hashes = _tag_hashes(vocab)
-        arr = numpy.empty((len(words), 2), dtype="uint64")
-        arr[:, 0] = [hashes[t] if t in hashes else hashes.add(t) for t in tags]
-        sent = numpy.asarray(sents)
-        starts = numpy.full(len(words), -1, dtype="int64")
-        starts[0] = 1
-        starts[1:][sent[1:] != sent[:-1]] = 1
-        arr[:, 1] = starts.astype("uint64")  # -1 (not a start) wraps around as spaCy's own to_array gives it
+        doc.user_data[MORPH_KEY] = keys
         doc.from_array([TAG, SENT_START], arr)
     return doc
 
@@ -347,11 +375,15 @@ class Segmenter:
     name = "segment"
 
     def __init__(self, vocab: Vocab | None = None, num_workers: int = 0,
-                 user_words: tuple[tuple[str, str, float], ...] = (), build_doc: bool = True):
+                 user_words: tuple[tuple[str, str, float], ...] = (), build_doc: bool = True,
+                 whole_doc: bool = True):
         self.vocab = vocab if vocab is not None else blank_nlp().vocab
         # The form Doc costs about a fifth of Kiwi's time; the Extractor asks for it only when a stage reads it
         # (rule files with token patterns, or a NER model over forms).
         self.build_doc = build_doc
+        # False: an article of more than WHOLE_DOC_FORMS forms gets no Doc (nothing but the NER stage reads it,
+        # and the NER stage then builds its windows from the forms); rule files with token patterns need it whole
+        self.whole_doc = whole_doc
         self.num_workers = num_workers
         self.user_words = user_words
         self.kiwi = get_kiwi(num_workers, user_words)
@@ -369,24 +401,71 @@ class Segmenter:
         pieces: list[tuple[int, int, int]] = []  # (analysis index, start, end) of every piece Kiwi analyses
         for i, a in enumerate(analyses):
             pieces.extend((i, start, end) for start, end in split_blocks(a.text))
-        texts = (analyses[i].text[start:end] for i, start, end in pieces)
+        fresh = _fresh_pieces([analyses[i].text[start:end] for i, start, end in pieces]) if len(pieces) > 1 \
+            else [True]
+        texts = (analyses[i].text[start:end] for (i, start, end), new in zip(pieces, fresh) if new)
         if len(pieces) == 1 or self.num_workers == 0:
             # a one-thread Kiwi (num_workers=0) has no batch API: it analyses the texts one after the other
             results = (self.kiwi.tokenize(t, split_sents=True) for t in texts)
         else:
             results = self.kiwi.tokenize(list(texts), split_sents=True)  # yields in order, as the threads finish
+        results = iter(results)
+        recent: OrderedDict[str, list] = OrderedDict()  # the same bookkeeping as _fresh_pieces, with the tokens
         state = [([], []) for _ in analyses]  # (sentences, forms) per article, filled piece by piece
-        for (i, start, _), sent_tokens in zip(pieces, results):
+        shared: list[dict] = [{} for _ in analyses]
+        for (i, start, end), new in zip(pieces, fresh):
             sentences, forms = state[i]
-            _add_block(analyses[i].text, start, sent_tokens, sentences, forms, self.aliases)
+            if len(pieces) == 1:
+                sent_tokens = next(results)
+            else:
+                piece = analyses[i].text[start:end]
+                if new:
+                    sent_tokens = recent[piece] = next(results)
+                    if len(recent) > REPEAT_CACHE:
+                        recent.popitem(last=False)
+                else:
+                    sent_tokens = recent[piece]
+                    recent.move_to_end(piece)
+            _add_block(analyses[i].text, start, sent_tokens, sentences, forms, self.aliases, shared[i])
             del sent_tokens
+        recent.clear()
+        del shared
         for analysis, (sentences, forms) in zip(analyses, state):
             analysis.sentences = sentences
             analysis.forms = _clean_forms(analysis.text, forms)
-            if self.build_doc:
+            if self.build_doc and (self.whole_doc or len(analysis.forms) <= WHOLE_DOC_FORMS):
                 analysis.doc = make_doc(self.vocab, analysis.text, analysis.forms)
+            # else a very long article has no whole Doc: the NER stage reads it window by window from its forms
 
 
+# A piece identical to one of the last REPEAT_CACHE distinct pieces takes that piece's Kiwi tokens instead of being
+# analysed again (Kiwi reads each piece on its own, so the tokens are the same). Text that repeats itself (a line
+# pasted thousands of times, a word repeated with no sentence end) then costs Kiwi its distinct pieces only; news,
+# which never repeats a whole piece, is analysed exactly as before.
+REPEAT_CACHE = 16
+
+
+def _fresh_pieces(texts: Sequence[str], capacity: int = REPEAT_CACHE) -> list[bool]:
+    """For each piece, whether Kiwi must analyse it (False: it equals one of the last ``capacity`` distinct pieces,
+    least recently used first out)."""
+    recent: OrderedDict[str, None] = OrderedDict()
+    out = []
+    for t in texts:
+        if t in recent:
+            recent.move_to_end(t)
+            out.append(False)
+        else:
+            recent[t] = None
+            if len(recent) > capacity:
+                recent.popitem(last=False)
+            out.append(True)
+    return out
+
+
+# Above this many forms (some 150,000 characters; a long news article has 3,000) an article's whole form Doc is
+# built only when a stage needs it whole (token patterns in the rule files): the Doc costs some 130 bytes a token
+# and building it twice as much again for a moment, which for megabytes of text is more than everything else.
+WHOLE_DOC_FORMS = 50_000
 MAX_BLOCK = 20_000
 # Kiwi reads a stretch with no sentence end as one sentence, and its time grows faster than the stretch (text with
 # no sentence ends at all: 6 minutes for 6.6 MB). A stretch longer than this with neither a sentence end nor a line

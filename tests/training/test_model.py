@@ -142,3 +142,76 @@ def test_long_doc_is_tagged_in_windows_with_the_same_entities(monkeypatch):
     # differently there (a window holds about three sentences here)
     same = set(got) & set(whole)
     assert len(same) >= 0.85 * len(whole) and abs(len(got) - len(whole)) <= 0.1 * len(whole)
+
+
+@pytest.mark.parametrize("repeat", [1, 12])
+def test_very_long_article_is_tagged_from_its_forms_like_its_whole_doc(monkeypatch, repeat):
+    """An article over segment.WHOLE_DOC_FORMS gets no whole Doc; the NER stage builds the same windows from its
+    forms, so its mentions (spans, labels, confidences) are those of the Doc path, and repeated windows reuse their
+    arithmetic without changing a bit."""
+    from pipeline import Extractor
+    from pipeline.stages import ner as ner_mod
+    from pipeline.stages import segment as seg_mod
+
+    ex = Extractor()
+    if not ex.ner.enabled:
+        pytest.skip("the NER model is not shipped in this checkout")
+    text = ("오세훈 서울시장은 29일 한국전자통신연구원을 방문했다. 김철수 교수는 부산 해운대에서 강연했다. " * repeat
+            + "이재용 삼성전자 회장은 평택 공장을 찾았다. " * 3) * 4
+    monkeypatch.setattr(ner_mod, "MAX_TOKENS", 40)
+
+    def model_mentions(analysis):
+        return [(m.start, m.end, m.label, m.text, m.confidence) for m in analysis.mentions if m.source == "ner"]
+
+    whole = ex.extract(text).analysis
+    assert whole.doc is not None
+    monkeypatch.setattr(seg_mod, "WHOLE_DOC_FORMS", 30)
+    from_forms = ex.extract(text).analysis
+    assert from_forms.doc is None
+    assert len(whole.forms) > 30 * 4
+    got = model_mentions(from_forms)
+    assert got == model_mentions(whole)
+    assert {"LOCATION"} <= {lab for _, _, lab, _, _ in got} and len(got) >= 4 * repeat
+    everything = [(m.start, m.end, m.label, m.value, m.source) for m in from_forms.mentions]
+    assert everything == [(m.start, m.end, m.label, m.value, m.source) for m in whole.mentions]
+    assert ("PERSON", "이재용") in {(m.label, m.text) for m in from_forms.mentions}
+    assert all(text[a:b] == t for a, b, _, t, _ in got)
+    monkeypatch.setattr(ner_mod, "REPEAT_CACHE", 0)  # every window computed again: the same bits
+    assert model_mentions(ex.extract(text).analysis) == got
+
+
+def test_a_word_repeated_without_end_gives_a_bounded_number_of_mentions(monkeypatch):
+    """Garbage that the model reads as names over and over (the pathological file of issue 13): at most
+    MAX_SAME_MENTIONS mentions per label and text, one errors row per capped text saying how many were dropped,
+    the document still ok, and the real sentence after it still found."""
+    import re
+    from collections import Counter
+
+    from pipeline import Extractor
+    from pipeline.stages import ner as ner_mod
+
+    ex = Extractor()
+    if not ex.ner.enabled:
+        pytest.skip("the NER model is not shipped in this checkout")
+    monkeypatch.setattr(ner_mod, "MAX_SAME_MENTIONS", 5)
+    text = "가나다라마바사 " * 3000 + "오세훈 서울시장은 2024년 5월 29일 부산을 방문했다."
+    result = ex.extract(text)
+    a = result.analysis
+    counts = Counter((m.label, m.text) for m in a.mentions if m.source == "ner")
+    assert counts and max(counts.values()) <= 5
+    limits = [e for e in a.errors if e.error == "mention_limit"]
+    assert limits and all(e.stage == "ner" for e in limits)
+    for e in limits:
+        found = re.search(r"read '(.+)' as (\w+) ([\d,]+) times.*the first 5 are mentions, the other ([\d,]+) were",
+                          e.message)
+        assert found, e.message
+        word, label, seen, dropped = found.groups()
+        assert counts[(label, word)] == 5
+        assert int(seen.replace(",", "")) == 5 + int(dropped.replace(",", "")) > 5
+    # the 3,000 repeats hold far more than 5 readings of some word: the cap was needed
+    assert max(int(re.search(r"as \w+ ([\d,]+) times", e.message).group(1).replace(",", "")) for e in limits) > 1000
+    assert a.status == "ok"
+    assert ("DATE", "2024-05-29") in {(m.label, m.value["value"]) for m in a.mentions if m.label == "DATE"}
+    people = [m.value for m in a.mentions if m.label == "PERSON" and m.source == "rules"]
+    assert {"name": "오세훈", "title": "시장", "organization": "서울시"} in people
+    assert {r["error"] for r in result.rows["errors"]} == {"mention_limit"}
